@@ -1,0 +1,27 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Builds JSON responses from bytes that a serializer wrote.
+public enum JSONResponse {
+    /// `application/json; charset=utf-8`, the content type of every JSON body.
+    public static let contentType = "application/json; charset=utf-8"
+
+    /// A JSON response with `status`, the body and any extra headers.
+    public static func make(status: HTTPResponse.Status = .ok, body: ByteBuffer, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = contentType
+        return Response(status: status, headers: fields, body: .init(byteBuffer: body))
+    }
+
+    /// The `{}` body of health checks and empty acknowledgements.
+    public static func emptyObject() -> Response {
+        make(body: ByteBuffer(staticString: "{}"))
+    }
+
+    /// Whether the request asks for indented JSON (`?pretty=true`), or `default` when it does not say.
+    public static func wantsPretty(_ request: Request, default pretty: Bool) -> Bool {
+        guard let value = request.uri.queryParameters["pretty"] else { return pretty }
+        return value == "true" || value == "1"
+    }
+}

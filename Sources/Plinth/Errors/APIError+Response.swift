@@ -1,0 +1,53 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+extension APIError: HTTPResponseError {
+    /// Renders the error as Pliny's JSON body with its headers.
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        response(allocator: ByteBufferAllocator())
+    }
+
+    /// Renders the error as Pliny's JSON body with its headers.
+    public func response(allocator: ByteBufferAllocator) -> Response {
+        var buffer = allocator.buffer(capacity: 64 + message.utf8.count)
+        var writer = JSONWriter(buffer: buffer)
+        writer.beginObject()
+        writer.key("id")
+        writer.string(id)
+        writer.key("message")
+        writer.string(message)
+        writer.endObject()
+        buffer = writer.buffer
+        var fields = headers
+        fields[.contentType] = JSONResponse.contentType
+        fields[.cacheControl] = "no-store"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: buffer))
+    }
+}
+
+extension APIError {
+    /// Maps Hummingbird's own errors (no route, body too large, ...) to Pliny's ids.
+    public init(_ error: HTTPError) {
+        let kind: Kind =
+            switch error.status {
+            case .notFound: .notFound
+            case .methodNotAllowed: .methodNotAllowed
+            case .contentTooLarge: .requestEntityTooLarge
+            case .unsupportedMediaType: .unsupportedMediaType
+            case .unauthorized: .unauthorized
+            case .forbidden: .forbidden
+            case .uriTooLong: .requestURITooLong
+            case .requestHeaderFieldsTooLarge: .requestHeaderFieldsTooLarge
+            case .serviceUnavailable: .serviceUnavailable
+            case .requestTimeout: .requestTimeout
+            case .rangeNotSatisfiable: .requestedRangeNotSatisfiable
+            case .unprocessableContent: .unprocessableEntity
+            default:
+                error.status.kind == .clientError
+                    ? Kind(status: error.status, id: "bad_request", defaultMessage: "Bad request.")
+                    : .internalServerError
+            }
+        self.init(kind, headers: error.headers)
+    }
+}

@@ -1,0 +1,47 @@
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Turns every error into Pliny's JSON error response, leaking no internals.
+///
+/// ``APIError`` renders as itself, Hummingbird's `HTTPError` (no route, body too large) maps to
+/// the matching Pliny id, anything else becomes 500 `internal_server_error`, with the real error
+/// kept for the canonical log line. With `raiseErrors` unexpected errors propagate instead, for
+/// debugging, as Pliny's `RAISE_ERRORS`.
+/// ```swift
+/// router.add(middleware: RescueErrorsMiddleware(raiseErrors: config.raiseErrors))
+/// ```
+public struct RescueErrorsMiddleware<Context: PlinthRequestContext>: RouterMiddleware {
+    /// Whether unexpected errors propagate rather than become 500s.
+    public let raiseErrors: Bool
+
+    /// Creates the middleware.
+    public init(raiseErrors: Bool = false) {
+        self.raiseErrors = raiseErrors
+    }
+
+    /// Calls the rest of the chain and renders any error it throws.
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let apiError: APIError
+            switch error {
+            case let error as APIError:
+                apiError = error
+                context.requestLog.errorClass = "APIError"
+            case let error as HTTPError:
+                apiError = APIError(error)
+                context.requestLog.errorClass = "HTTPError"
+            default:
+                context.requestLog.errorClass = String(reflecting: type(of: error))
+                if raiseErrors { throw error }
+                apiError = APIError(.internalServerError)
+                context.logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            context.requestLog.errorID = apiError.id
+            context.requestLog.errorMessage = apiError.message
+            return apiError.response(allocator: ByteBufferAllocator())
+        }
+    }
+}

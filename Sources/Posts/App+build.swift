@@ -1,0 +1,82 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Plinth
+import ServiceLifecycle
+
+/// The composition root: picks the store, assembles the middleware stack and the routes.
+///
+/// Called by `posts serve` and by the tests; the only place that reads the assembled config.
+public func buildApplication(config: AppConfig, logger: Logger? = nil) async throws -> some ApplicationProtocol {
+    let logger = logger ?? makeLogger("posts", level: config.logLevel)
+    let database = try await makeDatabase(config.database, poolSize: config.databasePoolSize, logger: logger)
+    if case .sqlite = config.database { try await database.store.migrate() }
+    let router = buildRouter(config: config, store: database.store, token: try apiToken(config, logger: logger), logger: logger)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil, backlog: config.backlog),
+        services: database.services,
+        logger: logger
+    )
+}
+
+/// The router with its middleware, in Pliny's order, and every route.
+func buildRouter(
+    config: AppConfig,
+    store: any PostStore,
+    token: BearerToken,
+    logger: Logger,
+    methodNotAllowed: Bool = true
+) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: CanonicalLogLineMiddleware(logger: logger))
+    router.add(middleware: RescueErrorsMiddleware(raiseErrors: config.raiseErrors))
+
+    HealthEndpoints<AppRequestContext>(checkDatabase: store.checkHealth).addRoutes(to: router)
+    PostsEndpoints(store: store, token: token, prettyJSON: config.prettyJSON).addRoutes(to: router)
+    if methodNotAllowed { router.addMethodNotAllowedResponders() }
+    return router
+}
+
+/// A store and the services it needs running (none for SQLite; the client for PostgreSQL).
+public struct Database: Sendable {
+    /// The store.
+    public let store: any PostStore
+    /// Services to run alongside the server.
+    public let services: [any Service]
+}
+
+/// Opens the database `config` names.
+public func makeDatabase(_ config: DatabaseConfig, poolSize: Int, logger: Logger) async throws -> Database {
+    switch config {
+    case .sqlite(let location):
+        return Database(store: try SQLitePostStore(location: location), services: [])
+    case .postgres(let url):
+        let store = PostgresPostStore(url: url, poolSize: poolSize, logger: logger)
+        return Database(store: store, services: [store.client])
+    }
+}
+
+/// The configured token, or a random one announced once in the log so a newcomer can try writes.
+func apiToken(_ config: AppConfig, logger: Logger) throws -> BearerToken {
+    if let token = config.apiToken { return BearerToken(token) }
+    var generator = SystemRandomNumberGenerator()
+    let token = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    logger.notice("API_TOKEN is not set; writes need this generated token", metadata: ["api_token": .string(token)])
+    return BearerToken(token)
+}
+
+/// A logger writing logfmt lines to standard output.
+public func makeLogger(_ label: String, level: Logger.Level) -> Logger {
+    Logger(label: label) { label in LogfmtLogHandler(label: label, level: level) }
+}
+
+/// `METHOD /path` for every route the app serves, for `posts routes`.
+public func routeTable() -> [String] {
+    // The router needs a store to be built; an unmigrated in-memory one is never queried here.
+    guard let store = try? SQLitePostStore(location: .memory) else { return [] }
+    let router = buildRouter(config: AppConfig(), store: store, token: BearerToken(""), logger: Logger(label: "routes"), methodNotAllowed: false)
+    return router.routes.map { "\($0.method.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \($0.path)" }
+}

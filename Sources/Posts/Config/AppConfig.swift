@@ -1,0 +1,73 @@
+import Logging
+import NIOCore
+import Plinth
+
+/// Every setting of the posts service, read from the environment (Pliny style).
+///
+/// | key | type | default | meaning |
+/// |---|---|---|---|
+/// | `PORT` | integer 1–65535 | `5000` | TCP port to listen on |
+/// | `HOST` | string | `0.0.0.0` | address to bind |
+/// | `DATABASE_URL` | URL | unset: SQLite file `./data/posts.sqlite` | `sqlite:///abs/path`, `sqlite::memory:` or `postgres://user:pass@host:port/db` |
+/// | `DB_POOL` | integer ≥ 1 | 2 per core | most PostgreSQL connections |
+/// | `API_TOKEN` | string | unset: a random token, logged once at start | bearer token required by writes |
+/// | `LOG_LEVEL` | trace, debug, info, notice, warning, error, critical | `info` | `warning` silences the per-request lines |
+/// | `PRETTY_JSON` | bool | `false` | indent JSON bodies (per request: `?pretty=true`) |
+/// | `RAISE_ERRORS` | bool | `false` | let unexpected errors propagate instead of answering 500 |
+/// | `BACKLOG` | integer ≥ 1 | `4096` | listen backlog (the kernel caps it at `net.core.somaxconn`) |
+public struct AppConfig: Sendable {
+    /// `PORT`.
+    public var port: Int = 5000
+    /// `HOST`.
+    public var host: String = "0.0.0.0"
+    /// `DATABASE_URL`, parsed.
+    public var database: DatabaseConfig = .sqlite(.file(AppConfig.defaultSQLitePath))
+    /// `DB_POOL`.
+    public var databasePoolSize: Int = 2 * System.coreCount
+    /// `API_TOKEN`; `nil` makes the server generate one.
+    public var apiToken: String?
+    /// `LOG_LEVEL`.
+    public var logLevel: Logger.Level = .info
+    /// `PRETTY_JSON`.
+    public var prettyJSON: Bool = false
+    /// `RAISE_ERRORS`.
+    public var raiseErrors: Bool = false
+    /// `BACKLOG`.
+    public var backlog: Int = 4096
+
+    /// Where the embedded default keeps its data.
+    public static let defaultSQLitePath = "./data/posts.sqlite"
+
+    /// The defaults, for tests and embedding.
+    public init() {}
+
+    /// Reads every key from `env`; throws ``ConfigError`` naming the first bad one.
+    public init(env: Env) throws {
+        port = try env.value("PORT", default: Port(5000)).value
+        host = try env.value("HOST", default: "0.0.0.0")
+        database = try env.optional("DATABASE_URL", as: DatabaseConfig.self) ?? .sqlite(.file(Self.defaultSQLitePath))
+        databasePoolSize = try env.value("DB_POOL", default: 2 * System.coreCount)
+        guard databasePoolSize >= 1 else { throw ConfigError(key: "DB_POOL", value: String(databasePoolSize), problem: "must be at least 1") }
+        apiToken = try env.optional("API_TOKEN")
+        logLevel = try env.value("LOG_LEVEL", default: LogLevel(.info)).level
+        prettyJSON = try env.value("PRETTY_JSON", default: false)
+        raiseErrors = try env.value("RAISE_ERRORS", default: false)
+        backlog = try env.value("BACKLOG", default: 4096)
+        guard backlog >= 1 else { throw ConfigError(key: "BACKLOG", value: String(backlog), problem: "must be at least 1") }
+    }
+}
+
+/// `LOG_LEVEL` as an environment value.
+struct LogLevel: EnvValue {
+    let level: Logger.Level
+
+    init(_ level: Logger.Level) { self.level = level }
+
+    init(envValue: String) throws {
+        let name = envValue.lowercased() == "warn" ? "warning" : envValue.lowercased()
+        guard let level = Logger.Level(rawValue: name) else {
+            throw EnvValueProblem("must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        self.level = level
+    }
+}

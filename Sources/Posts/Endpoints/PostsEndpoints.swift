@@ -1,0 +1,113 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Plinth
+
+/// `/posts`: list, create, show, update, delete. Parses, calls a mediator or the store, serializes.
+public struct PostsEndpoints: Sendable {
+    /// The largest request body accepted (1 MiB).
+    public static let maxBodyBytes = 1 << 20
+    /// Page size without `max`.
+    public static let defaultPageSize = 200
+    /// The largest page size; larger `max` values are lowered to it.
+    public static let maxPageSize = 1000
+
+    let store: any PostStore
+    let token: BearerToken
+    let prettyJSON: Bool
+
+    /// Creates the endpoints.
+    public init(store: any PostStore, token: BearerToken, prettyJSON: Bool) {
+        self.store = store
+        self.token = token
+        self.prettyJSON = prettyJSON
+    }
+
+    /// Adds the routes to `router`.
+    public func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("/posts", use: list)
+        router.post("/posts", use: create)
+        router.get("/posts/:id", use: show)
+        router.patch("/posts/:id", use: update)
+        router.delete("/posts/:id", use: destroy)
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let range = try request.headers[.range].map {
+            try RangeHeader(parsing: $0, fields: PostListQuery.Field.allCases.map(\.rawValue), defaultMax: Self.defaultPageSize, maxCap: Self.maxPageSize)
+        }
+        var query = try Self.listQuery(range)
+        query.limit += 1  // one more than the page tells whether another page follows
+        var posts = try await store.list(query)
+        var headers: HTTPFields = [.acceptRanges: "created_at, id"]
+        var status = HTTPResponse.Status.ok
+        if posts.count > query.limit - 1 {
+            posts.removeLast()
+            status = .partialContent
+            headers[.nextRange] = Self.nextRange(after: posts.last!, query: query, range: range)
+        }
+        let body = serialize(request, context) { $0.serialize(posts) }
+        context.requestLog.serializerArity = posts.count
+        return ConditionalGET.respond(to: request, status: status, body: body, headers: headers)
+    }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try token.authorize(request)
+        let input = try PostInput(json: try await JSONBody.read(request, maxBytes: Self.maxBodyBytes), requireAll: true)
+        let post = try await CreatePost(store: store).call(input)
+        context.requestLog.serializerArity = 1
+        let body = serialize(request, context) { $0.serialize(post) }
+        return JSONResponse.make(status: .created, body: body, headers: [.location: "/posts/\(post.id.lowercasedString)"])
+    }
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = try Self.postID(context)
+        guard let post = try await store.find(id: id) else { throw Self.notFound(id) }
+        context.requestLog.serializerArity = 1
+        return ConditionalGET.respond(to: request, body: serialize(request, context) { $0.serialize(post) })
+    }
+
+    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try token.authorize(request)
+        let id = try Self.postID(context)
+        let input = try PostInput(json: try await JSONBody.read(request, maxBytes: Self.maxBodyBytes), requireAll: false)
+        let post = try await UpdatePost(store: store).call(id: id, input)
+        context.requestLog.serializerArity = 1
+        return JSONResponse.make(body: serialize(request, context) { $0.serialize(post) })
+    }
+
+    @Sendable func destroy(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try token.authorize(request)
+        let post = try await DestroyPost(store: store).call(id: try Self.postID(context))
+        context.requestLog.serializerArity = 1
+        return JSONResponse.make(body: serialize(request, context) { $0.serialize(post) })
+    }
+
+    /// Serializes with the request's pretty setting and records the time for the log line.
+    private func serialize(_ request: Request, _ context: AppRequestContext, _ write: (PostSerializer) -> ByteBuffer) -> ByteBuffer {
+        let start = ContinuousClock.now
+        let body = write(PostSerializer(pretty: JSONResponse.wantsPretty(request, default: prettyJSON)))
+        let (seconds, attoseconds) = (ContinuousClock.now - start).components
+        context.requestLog.serializerSeconds = Double(seconds) + Double(attoseconds) / 1e18
+        return body
+    }
+
+    /// The `:id` parameter; a malformed id is 404, as an unknown one.
+    static func postID(_ context: AppRequestContext) throws -> UUID {
+        let text = context.parameters.get("id") ?? ""
+        guard text.utf8.count == 36, let id = UUID(uuidString: text) else {
+            throw APIError(.notFound, message: "No post with id \(text.prefix(64)).")
+        }
+        return id
+    }
+
+    static func notFound(_ id: UUID) -> APIError {
+        APIError(.notFound, message: "No post with id \(id.lowercasedString).")
+    }
+}
+
+extension HTTPField.Name {
+    /// `Next-Range`, Heroku's pagination continuation.
+    static let nextRange = Self("Next-Range")!
+}

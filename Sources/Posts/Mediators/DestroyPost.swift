@@ -1,0 +1,21 @@
+import Foundation
+import Plinth
+
+/// Deletes a post and returns it.
+public struct DestroyPost: Sendable {
+    /// Where the post lives.
+    public let store: any PostStore
+
+    /// Creates the mediator.
+    public init(store: any PostStore) {
+        self.store = store
+    }
+
+    /// Returns the deleted post; 404 when there is none.
+    public func call(id: UUID) async throws -> Post {
+        guard let post = try await store.delete(id: id) else {
+            throw APIError(.notFound, message: "No post with id \(id.lowercasedString).")
+        }
+        return post
+    }
+}

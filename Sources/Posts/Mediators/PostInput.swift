@@ -1,0 +1,116 @@
+import Foundation
+import Plinth
+
+/// The fields a client may send for a post, validated.
+///
+/// `title`: a string, 1–200 characters after trimming (stored trimmed). `body`: a string,
+/// 1–100,000 characters. Neither may contain NUL, which PostgreSQL cannot store. Any other
+/// field is refused by name, so typos do not pass silently.
+public struct PostInput: Sendable, Equatable {
+    /// The new title, if given.
+    public var title: String?
+    /// The new body, if given.
+    public var body: String?
+
+    /// The fields a client may send.
+    public static let allowedFields = ["title", "body"]
+    /// The longest title, in characters.
+    public static let maxTitleLength = 200
+    /// The longest body, in characters.
+    public static let maxBodyLength = 100_000
+
+    /// Creates input from values already checked.
+    public init(title: String? = nil, body: String? = nil) {
+        self.title = title
+        self.body = body
+    }
+
+    /// Parses a JSON request body: 400 when it is not JSON, 422 naming each invalid field.
+    ///
+    /// With `requireAll` (create) both fields must be present; otherwise (update) at least one.
+    public init(json: Data, requireAll: Bool) throws {
+        let value: JSONValue
+        do {
+            value = try JSONDecoder().decode(JSONValue.self, from: json)
+        } catch {
+            throw APIError(.badRequest, message: "Request body is not valid JSON: send a JSON object such as {\"title\": \"...\", \"body\": \"...\"}.")
+        }
+        guard case .object(let fields) = value else {
+            throw APIError(.unprocessableEntity, message: "Request body must be a JSON object with title and body.")
+        }
+        var problems: [String] = []
+        let unknown = fields.keys.filter { !Self.allowedFields.contains($0) }.sorted()
+        if !unknown.isEmpty {
+            let names = unknown.map { "\"\($0.prefix(40))\"" }.joined(separator: ", ")
+            problems.append("unknown field\(unknown.count == 1 ? "" : "s") \(names) (allowed: title, body)")
+        }
+        title = Self.text(fields["title"], name: "title", trim: true, max: Self.maxTitleLength, required: requireAll, problems: &problems)
+        body = Self.text(fields["body"], name: "body", trim: false, max: Self.maxBodyLength, required: requireAll, problems: &problems)
+        if !requireAll, problems.isEmpty, title == nil, body == nil {
+            problems.append("nothing to update: send title and/or body")
+        }
+        guard problems.isEmpty else {
+            throw APIError(.unprocessableEntity, message: "Invalid post: " + problems.joined(separator: "; ") + ".")
+        }
+    }
+
+    private static func text(_ value: JSONValue?, name: String, trim: Bool, max: Int, required: Bool, problems: inout [String]) -> String? {
+        guard let value, value != .null else {
+            if required || value == .null { problems.append("\(name) is required") }
+            return nil
+        }
+        guard case .string(let raw) = value else {
+            problems.append("\(name) must be a string, not \(value.typeName)")
+            return nil
+        }
+        let text = trim ? raw.trimmingCharacters(in: .whitespacesAndNewlines) : raw
+        if text.isEmpty {
+            problems.append("\(name) must not be blank")
+        } else if text.count > max {
+            problems.append("\(name) must be at most \(max) characters (got \(text.count))")
+        } else if text.utf8.contains(0) {
+            problems.append("\(name) must not contain NUL characters")
+        } else {
+            return text
+        }
+        return nil
+    }
+}
+
+/// Any JSON value, for checking a request body's shape before trusting it.
+enum JSONValue: Decodable, Equatable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([String: JSONValue].self) {
+            self = .object(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .number(try container.decode(Double.self))
+        }
+    }
+
+    var typeName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .number: "a number"
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+}

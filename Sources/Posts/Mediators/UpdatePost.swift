@@ -1,0 +1,21 @@
+import Foundation
+import Plinth
+
+/// Changes the given fields of a post and moves its `updated_at`; `created_at` stays.
+public struct UpdatePost: Sendable {
+    /// Where the post lives.
+    public let store: any PostStore
+
+    /// Creates the mediator.
+    public init(store: any PostStore) {
+        self.store = store
+    }
+
+    /// Returns the updated post; 404 when there is none.
+    public func call(id: UUID, _ input: PostInput, now: Timestamp = .now()) async throws -> Post {
+        guard let post = try await store.update(id: id, title: input.title, body: input.body, updatedAt: now) else {
+            throw APIError(.notFound, message: "No post with id \(id.lowercasedString).")
+        }
+        return post
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import Posts
+
+/// `posts seed --file PATH`: loads posts from a JSON file, keeping ids and timestamps.
+struct SeedCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "seed",
+        abstract: "Load posts from a JSON array (e.g. bench/posts.json). Upserts by id: running it twice changes nothing."
+    )
+
+    @Option(name: .long, help: "A JSON array of {id, title, body, created_at, updated_at}.")
+    var file: String
+
+    func run() async throws {
+        let config = try loadConfig()
+        let logger = bootstrapLogging(config)
+        guard let data = FileManager.default.contents(atPath: file) else {
+            printToStandardError("posts seed: cannot read \(file)")
+            throw ExitCode.failure
+        }
+        do {
+            let count = try await withDatabase(config, logger: logger) { database in
+                try await database.store.migrate()
+                return try await SeedLoader(store: database.store).load(data)
+            }
+            print("seeded \(count) posts from \(file)")
+        } catch let error as SeedError {
+            printToStandardError("posts seed: \(file): \(error)")
+            throw ExitCode.failure
+        }
+    }
+}
