@@ -10,7 +10,9 @@ public enum Logfmt {
 
     /// Appends `value`, bare when it is safe, otherwise quoted with `"`, `\` and control characters escaped.
     public static func appendValue(_ value: String, to line: inout String) {
-        let needsQuotes = value.isEmpty || value.utf8.contains { $0 <= 0x20 || $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0x7F }
+        let needsQuotes =
+            value.isEmpty
+            || value.utf8.contains { $0 <= 0x20 || $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0x7F }
         guard needsQuotes else {
             line += value
             return

@@ -51,4 +51,6 @@ extension HTTPField.Name {
     public static let requestID = Self("Request-Id")!
     /// `X-Request-Id`.
     public static let xRequestID = Self("X-Request-Id")!
+    /// `Next-Range`, Heroku's pagination continuation.
+    public static let nextRange = Self("Next-Range")!
 }

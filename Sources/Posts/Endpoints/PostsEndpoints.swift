@@ -35,7 +35,8 @@ public struct PostsEndpoints: Sendable {
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let range = try request.headers[.range].map {
-            try RangeHeader(parsing: $0, fields: PostListQuery.Field.allCases.map(\.rawValue), defaultMax: Self.defaultPageSize, maxCap: Self.maxPageSize)
+            try RangeHeader(
+                parsing: $0, fields: PostListQuery.Field.allCases.map(\.rawValue), defaultMax: Self.defaultPageSize, maxCap: Self.maxPageSize)
         }
         var query = try Self.listQuery(range)
         query.limit += 1  // one more than the page tells whether another page follows
@@ -105,9 +106,4 @@ public struct PostsEndpoints: Sendable {
     static func notFound(_ id: UUID) -> APIError {
         APIError(.notFound, message: "No post with id \(id.lowercasedString).")
     }
-}
-
-extension HTTPField.Name {
-    /// `Next-Range`, Heroku's pagination continuation.
-    static let nextRange = Self("Next-Range")!
 }

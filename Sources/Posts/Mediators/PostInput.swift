@@ -33,7 +33,8 @@ public struct PostInput: Sendable, Equatable {
         do {
             value = try JSONDecoder().decode(JSONValue.self, from: json)
         } catch {
-            throw APIError(.badRequest, message: "Request body is not valid JSON: send a JSON object such as {\"title\": \"...\", \"body\": \"...\"}.")
+            throw APIError(
+                .badRequest, message: "Request body is not valid JSON: send a JSON object such as {\"title\": \"...\", \"body\": \"...\"}.")
         }
         guard case .object(let fields) = value else {
             throw APIError(.unprocessableEntity, message: "Request body must be a JSON object with title and body.")
