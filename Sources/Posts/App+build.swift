@@ -10,7 +10,12 @@ import ServiceLifecycle
 /// Called by `posts serve` and by the tests; the only place that reads the assembled config.
 public func buildApplication(config: AppConfig, logger: Logger? = nil) async throws -> some ApplicationProtocol {
     let logger = logger ?? makeLogger("posts", level: config.logLevel)
-    let database = try await makeDatabase(config.database, poolSize: config.databasePoolSize, logger: logger)
+    let database = try await makeDatabase(
+        config.database,
+        poolSize: config.databasePoolSize,
+        statementTimeout: .milliseconds(Int64(config.databaseTimeout * 1000)),
+        logger: logger
+    )
     if case .sqlite = config.database { try await database.store.migrate() }
     let router = buildRouter(config: config, store: database.store, token: try apiToken(config, logger: logger), logger: logger)
     return Application(
@@ -49,13 +54,18 @@ public struct Database: Sendable {
 }
 
 /// Opens the database `config` names.
-public func makeDatabase(_ config: DatabaseConfig, poolSize: Int, logger: Logger) async throws -> Database {
+public func makeDatabase(
+    _ config: DatabaseConfig,
+    poolSize: Int,
+    statementTimeout: Duration = .seconds(10),
+    logger: Logger
+) async throws -> Database {
     switch config {
     case .sqlite(let location):
         return Database(store: try SQLitePostStore(location: location), services: [])
     case .postgres(let url):
-        let store = PostgresPostStore(url: url, poolSize: poolSize, logger: logger)
-        return Database(store: store, services: [store.client])
+        let store = PostgresPostStore(url: url, poolSize: poolSize, statementTimeout: statementTimeout, logger: logger)
+        return Database(store: store, services: [store.client, PostgresProbe(store: store, url: url, logger: logger)])
     }
 }
 

@@ -27,6 +27,11 @@ extension APIError: HTTPResponseError {
 }
 
 extension APIError {
+    /// 503 `service_unavailable` with `Retry-After`, for overload and unreachable dependencies.
+    public static func serviceUnavailable(message: String, retryAfterSeconds: Int = 1) -> APIError {
+        APIError(.serviceUnavailable, message: message, headers: [.retryAfter: String(retryAfterSeconds)])
+    }
+
     /// Maps Hummingbird's own errors (no route, body too large, ...) to Pliny's ids.
     public init(_ error: HTTPError) {
         let kind: Kind =

@@ -30,6 +30,10 @@ public struct RescueErrorsMiddleware<Context: PlinthRequestContext>: RouterMiddl
             case let error as APIError:
                 apiError = error
                 context.requestLog.errorClass = "APIError"
+            case let error as any APIErrorConvertible:
+                apiError = error.apiError
+                context.requestLog.errorClass = String(reflecting: type(of: error))
+                context.logger.warning("request failed", metadata: ["error": "\(String(reflecting: error))"])
             case let error as HTTPError:
                 apiError = APIError(error)
                 context.requestLog.errorClass = "HTTPError"

@@ -10,6 +10,7 @@ import Plinth
 /// | `HOST` | string | `0.0.0.0` | address to bind |
 /// | `DATABASE_URL` | URL | unset: SQLite file `./data/posts.sqlite` | `sqlite:///abs/path`, `sqlite::memory:` or `postgres://user:pass@host:port/db` |
 /// | `DB_POOL` | integer ≥ 1 | 2 per core | most PostgreSQL connections |
+/// | `DATABASE_TIMEOUT` | seconds > 0 | `10` | PostgreSQL statement timeout; past it the request gets 503 |
 /// | `API_TOKEN` | string | unset: a random token, logged once at start | bearer token required by writes |
 /// | `LOG_LEVEL` | trace, debug, info, notice, warning, error, critical | `info` | `warning` silences the per-request lines |
 /// | `PRETTY_JSON` | bool | `false` | indent JSON bodies (per request: `?pretty=true`) |
@@ -24,6 +25,8 @@ public struct AppConfig: Sendable {
     public var database: DatabaseConfig = .sqlite(.file(AppConfig.defaultSQLitePath))
     /// `DB_POOL`.
     public var databasePoolSize: Int = 2 * System.coreCount
+    /// `DATABASE_TIMEOUT`, in seconds.
+    public var databaseTimeout: Double = 10
     /// `API_TOKEN`; `nil` makes the server generate one.
     public var apiToken: String?
     /// `LOG_LEVEL`.
@@ -48,6 +51,10 @@ public struct AppConfig: Sendable {
         database = try env.optional("DATABASE_URL", as: DatabaseConfig.self) ?? .sqlite(.file(Self.defaultSQLitePath))
         databasePoolSize = try env.value("DB_POOL", default: 2 * System.coreCount)
         guard databasePoolSize >= 1 else { throw ConfigError(key: "DB_POOL", value: String(databasePoolSize), problem: "must be at least 1") }
+        databaseTimeout = try env.value("DATABASE_TIMEOUT", default: 10.0)
+        guard databaseTimeout > 0 else {
+            throw ConfigError(key: "DATABASE_TIMEOUT", value: String(databaseTimeout), problem: "must be a number of seconds above 0")
+        }
         apiToken = try env.optional("API_TOKEN")
         logLevel = try env.value("LOG_LEVEL", default: LogLevel(.info)).level
         prettyJSON = try env.value("PRETTY_JSON", default: false)

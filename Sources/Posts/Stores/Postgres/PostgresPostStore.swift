@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import Plinth
 import PostgresNIO
 import ServiceLifecycle
@@ -8,13 +9,27 @@ import ServiceLifecycle
 ///
 /// The client is a service: `buildApplication` runs it under the service group, so SIGTERM
 /// closes it after the server has drained. Values reach SQL only as bound parameters.
+///
+/// Failures are bounded: a connection must be leased within ``leaseTimeout`` (so requests get a
+/// quick 503 while PostgreSQL is down, and work again as soon as it is back, with no restart), and
+/// each statement within `statementTimeout` (PostgreSQL's `statement_timeout`, Pliny's
+/// `DATABASE_TIMEOUT`).
 public final class PostgresPostStore: PostStore {
     /// The pooled client; run it (it is a `Service`) before querying.
     public let client: PostgresClient
     private let logger: Logger
+    private let url: PostgresURL
+    /// Set when a lease timed out and cleared by the next success: while PostgreSQL is known to be
+    /// down, requests wait only ``shortLeaseTimeout`` before their 503.
+    private let knownDown = NIOLockedValueBox(false)
+
+    /// How long a request waits for a pooled connection before answering 503.
+    public static let leaseTimeout: Duration = .seconds(2)
+    /// The wait while the database is known to be unreachable.
+    public static let shortLeaseTimeout: Duration = .milliseconds(200)
 
     /// Creates a store for `url` with at most `poolSize` connections.
-    public init(url: PostgresURL, poolSize: Int, logger: Logger) {
+    public init(url: PostgresURL, poolSize: Int, statementTimeout: Duration = .seconds(10), logger: Logger) {
         var configuration = PostgresClient.Configuration(
             host: url.host,
             port: url.port,
@@ -25,29 +40,37 @@ public final class PostgresPostStore: PostStore {
         )
         configuration.options.maximumConnections = poolSize
         configuration.options.connectTimeout = .seconds(3)
-        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let milliseconds = statementTimeout.components.seconds * 1000 + statementTimeout.components.attoseconds / 1_000_000_000_000_000
+        configuration.options.additionalStartupParameters = [("statement_timeout", String(milliseconds))]
+        // PostgresNIO reports every failed reconnection attempt at info; `probe()` says it once instead.
+        var backgroundLogger = logger
+        backgroundLogger.logLevel = max(logger.logLevel, .warning)
+        self.client = PostgresClient(configuration: configuration, backgroundLogger: backgroundLogger)
         self.logger = logger
+        self.url = url
     }
 
     /// Applies pending migrations in one transaction under an advisory lock, so two instances
     /// starting at once apply each migration exactly once.
     public func migrate() async throws {
-        try await client.withTransaction(logger: logger) { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLockKey))", logger: logger)
-            try await connection.query(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
-                logger: logger
-            )
-            var applied: Set<String> = []
-            for try await version in try await connection.query("SELECT version FROM schema_migrations", logger: logger).decode(String.self) {
-                applied.insert(version)
-            }
-            for migration in Migration.all where !applied.contains(migration.id) {
-                for statement in migration.postgres {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+        try await withConnection { connection, logger in
+            try await connection.withTransaction(logger: logger) { connection in
+                try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLockKey))", logger: logger)
+                try await connection.query(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+                    logger: logger
+                )
+                var applied: Set<String> = []
+                for try await version in try await connection.query("SELECT version FROM schema_migrations", logger: logger).decode(String.self) {
+                    applied.insert(version)
                 }
-                try await connection.query("INSERT INTO schema_migrations (version) VALUES (\(migration.id))", logger: logger)
-                logger.info("applied migration", metadata: ["version": .string(migration.id)])
+                for migration in Migration.all where !applied.contains(migration.id) {
+                    for statement in migration.postgres {
+                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
+                    try await connection.query("INSERT INTO schema_migrations (version) VALUES (\(migration.id))", logger: logger)
+                    logger.info("applied migration", metadata: ["version": .string(migration.id)])
+                }
             }
         }
     }
@@ -66,75 +89,77 @@ public final class PostgresPostStore: PostStore {
             }
         }
         let text = "SELECT \(Self.columns) FROM posts \(sql.condition) \(sql.orderAndLimit)"
-        let rows = try await client.query(PostgresQuery(unsafeSQL: text, binds: binds), logger: logger)
-        var posts: [Post] = []
-        posts.reserveCapacity(query.limit)
-        for try await row in rows.decode(Row.self) { posts.append(Self.post(from: row)) }
-        return posts
+        let statement = PostgresQuery(unsafeSQL: text, binds: binds)
+        return try await withConnection { connection, logger in
+            let rows = try await connection.query(statement, logger: logger)
+            var posts: [Post] = []
+            posts.reserveCapacity(query.limit)
+            for try await row in rows.decode(Row.self) { posts.append(Self.post(from: row)) }
+            return posts
+        }
     }
 
     /// Reads one post.
     public func find(id: UUID) async throws -> Post? {
-        try await first(client.query("SELECT \(unescaped: Self.columns) FROM posts WHERE id = \(id)", logger: logger))
+        try await first("SELECT \(unescaped: Self.columns) FROM posts WHERE id = \(id)")
     }
 
     /// Inserts one post.
     public func insert(_ post: Post) async throws {
-        try await client.query(
-            """
+        let statement: PostgresQuery = """
             INSERT INTO posts (id, title, body, created_at, updated_at)
             VALUES (\(post.id), \(post.title), \(post.body), \(post.createdAt.iso8601)::timestamptz, \(post.updatedAt.iso8601)::timestamptz)
-            """,
-            logger: logger
-        )
+            """
+        try await withConnection { connection, logger in _ = try await connection.query(statement, logger: logger) }
     }
 
     /// One `UPDATE ... RETURNING` statement; `COALESCE` keeps the fields not given.
     public func update(id: UUID, title: String?, body: String?, updatedAt: Timestamp) async throws -> Post? {
         try await first(
-            client.query(
-                """
-                UPDATE posts SET title = COALESCE(\(title)::text, title), body = COALESCE(\(body)::text, body),
-                updated_at = \(updatedAt.iso8601)::timestamptz WHERE id = \(id) RETURNING \(unescaped: Self.columns)
-                """,
-                logger: logger
-            )
+            """
+            UPDATE posts SET title = COALESCE(\(title)::text, title), body = COALESCE(\(body)::text, body),
+            updated_at = \(updatedAt.iso8601)::timestamptz WHERE id = \(id) RETURNING \(unescaped: Self.columns)
+            """
         )
     }
 
     /// One `DELETE ... RETURNING` statement.
     public func delete(id: UUID) async throws -> Post? {
-        try await first(client.query("DELETE FROM posts WHERE id = \(id) RETURNING \(unescaped: Self.columns)", logger: logger))
+        try await first("DELETE FROM posts WHERE id = \(id) RETURNING \(unescaped: Self.columns)")
     }
 
     /// Inserts or replaces by id in one transaction.
     public func upsert(_ posts: [Post]) async throws {
-        try await client.withTransaction(logger: logger) { connection in
-            for post in posts {
-                try await connection.query(
-                    """
-                    INSERT INTO posts (id, title, body, created_at, updated_at)
-                    VALUES (\(post.id), \(post.title), \(post.body), \(post.createdAt.iso8601)::timestamptz, \(post.updatedAt.iso8601)::timestamptz)
-                    ON CONFLICT (id) DO UPDATE SET title = excluded.title, body = excluded.body,
-                    created_at = excluded.created_at, updated_at = excluded.updated_at
-                    """,
-                    logger: logger
-                )
+        try await withConnection { connection, logger in
+            try await connection.withTransaction(logger: logger) { connection in
+                for post in posts {
+                    try await connection.query(
+                        """
+                        INSERT INTO posts (id, title, body, created_at, updated_at)
+                        VALUES (\(post.id), \(post.title), \(post.body), \(post.createdAt.iso8601)::timestamptz, \(post.updatedAt.iso8601)::timestamptz)
+                        ON CONFLICT (id) DO UPDATE SET title = excluded.title, body = excluded.body,
+                        created_at = excluded.created_at, updated_at = excluded.updated_at
+                        """,
+                        logger: logger
+                    )
+                }
             }
         }
     }
 
     /// Counts the posts.
     public func count() async throws -> Int {
-        for try await count in try await client.query("SELECT count(*)::int8 FROM posts", logger: logger).decode(Int.self) {
-            return count
+        try await withConnection { connection, logger in
+            for try await count in try await connection.query("SELECT count(*)::int8 FROM posts", logger: logger).decode(Int.self) {
+                return count
+            }
+            return 0
         }
-        return 0
     }
 
     /// Runs `SELECT 1`.
     public func checkHealth() async throws {
-        try await client.query("SELECT 1", logger: logger)
+        try await withConnection { connection, logger in _ = try await connection.query("SELECT 1", logger: logger) }
     }
 
     /// `pg_advisory_xact_lock` key for migrations ("posts" in ASCII).
@@ -145,9 +170,99 @@ public final class PostgresPostStore: PostStore {
 
     private typealias Row = (UUID, String, String, Int64, Int64)
 
-    private func first(_ rows: PostgresRowSequence) async throws -> Post? {
-        for try await row in rows.decode(Row.self) { return Self.post(from: row) }
-        return nil
+    private func first(_ statement: PostgresQuery) async throws -> Post? {
+        try await withConnection { connection, logger in
+            for try await row in try await connection.query(statement, logger: logger).decode(Row.self) { return Self.post(from: row) }
+            return nil
+        }
+    }
+
+    /// Runs `body` on a pooled connection, waiting at most ``leaseTimeout`` for one; maps
+    /// connection failures and timeouts to ``StoreError`` (503).
+    private func withConnection<Result: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> Result
+    ) async throws -> Result {
+        let leased = NIOLockedValueBox(false)
+        let (client, logger, knownDown) = (self.client, self.logger, self.knownDown)
+        let leaseTimeout = knownDown.withLockedValue { $0 } ? Self.shortLeaseTimeout : Self.leaseTimeout
+        do {
+            return try await withThrowingTaskGroup(of: Result?.self) { group in
+                group.addTask {
+                    try await client.withConnection { connection in
+                        leased.withLockedValue { $0 = true }
+                        return try await body(connection, logger)
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: leaseTimeout)
+                    return nil
+                }
+                while let next = try await group.next() {
+                    if let value = next {
+                        group.cancelAll()
+                        knownDown.withLockedValue { $0 = false }
+                        return value
+                    }
+                    // The timer fired: give up unless a connection was leased (the statement timeout bounds the rest).
+                    if !leased.withLockedValue({ $0 }) {
+                        group.cancelAll()
+                        knownDown.withLockedValue { $0 = true }
+                        throw StoreError(.unavailable, "no PostgreSQL connection within \(leaseTimeout)")
+                    }
+                }
+                throw CancellationError()
+            }
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    /// Opens one connection outside the pool and returns why it failed, or `nil` when it works.
+    ///
+    /// The pool retries silently; this gives the one clear line for bad credentials, an unknown
+    /// database or an unreachable server.
+    public func probe() async -> String? {
+        let configuration = PostgresConnection.Configuration(
+            host: url.host,
+            port: url.port,
+            username: url.user,
+            password: url.password,
+            database: url.database,
+            tls: url.requireTLS ? .require(try! .init(configuration: .makeClientConfiguration())) : .disable
+        )
+        var quiet = logger
+        quiet.logLevel = .critical
+        do {
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: quiet)
+            try? await connection.close()
+            return nil
+        } catch let error as PSQLError {
+            if let message = error.serverInfo?[.message] {
+                return "\(message) (SQLSTATE \(error.serverInfo?[.sqlState] ?? "?"))"
+            }
+            return "\(error.code)" + (error.underlying.map { ": \($0)" } ?? "")
+        } catch {
+            return String(describing: error)
+        }
+    }
+
+    /// Connection-level failures become 503s; errors the app should see (constraint violations) stay.
+    private static func storeError(_ error: any Error) -> any Error {
+        guard let error = error as? PSQLError else { return error }
+        switch error.code {
+        case .server:
+            let state = error.serverInfo?[.sqlState] ?? ""
+            if state == "57014" { return StoreError(.timeout, "statement timeout: \(error)") }
+            // 08: connection exception, 53: insufficient resources, 57P: operator intervention (shutdown).
+            if state.hasPrefix("08") || state.hasPrefix("53") || state.hasPrefix("57P") {
+                return StoreError(.unavailable, String(reflecting: error))
+            }
+            return error
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed, .uncleanShutdown, .queryCancelled:
+            return StoreError(.unavailable, String(reflecting: error))
+        default:
+            return error
+        }
     }
 
     /// The one place a row becomes a model.

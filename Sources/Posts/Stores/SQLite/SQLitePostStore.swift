@@ -148,7 +148,7 @@ public final class SQLitePostStore: PostStore {
         let updatedText: String = row[4]
         guard let id = UUID(uuidString: idText), let createdAt = Timestamp(iso8601: createdText),
             let updatedAt = Timestamp(iso8601: updatedText)
-        else { throw StoreError("corrupt row in posts: id \(idText)") }
+        else { throw StoreError(.corrupt, "corrupt row in posts: id \(idText)") }
         return Post(id: id, title: row[1], body: row[2], createdAt: createdAt, updatedAt: updatedAt)
     }
 }
