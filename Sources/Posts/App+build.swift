@@ -20,8 +20,15 @@ public func buildApplication(config: AppConfig, logger: Logger? = nil) async thr
     let router = buildRouter(config: config, store: database.store, token: try apiToken(config, logger: logger), logger: logger)
     return Application(
         router: router,
+        server: .http1(configuration: .init(idleTimeout: .seconds(60))),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil, backlog: config.backlog),
         services: database.services,
+        onServerRunning: { channel in
+            // Hummingbird leaves SwiftNIO's default of 4 accepts per event-loop tick on the listening
+            // socket; under load new connections then wait seconds in the kernel queue (measured: c=1,000
+            // p99 ~4.4 s). Accept them in big batches instead, as Vapor does (256).
+            try? await channel.setOption(ChannelOptions.maxMessagesPerRead, value: 4096).get()
+        },
         logger: logger
     )
 }
@@ -40,7 +47,8 @@ func buildRouter(
     router.add(middleware: RescueErrorsMiddleware(raiseErrors: config.raiseErrors))
 
     HealthEndpoints<AppRequestContext>(checkDatabase: store.checkHealth).addRoutes(to: router)
-    PostsEndpoints(store: store, token: token, prettyJSON: config.prettyJSON).addRoutes(to: router)
+    PostsEndpoints(store: store, token: token, prettyJSON: config.prettyJSON, cache: config.cache ? RepresentationCache() : nil)
+        .addRoutes(to: router)
     if methodNotAllowed { router.addMethodNotAllowedResponders() }
     return router
 }

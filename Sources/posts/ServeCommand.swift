@@ -14,6 +14,8 @@ struct ServeCommand: AsyncParsableCommand {
         let config = try loadConfig()
         let logger = bootstrapLogging(config)
         defer { BufferedOutput.standardOutput.flush() }
+        let openFiles = SystemLimits.raiseOpenFileLimit()
+        logger.info("open file limit", metadata: ["nofile": .stringConvertible(openFiles)])
         do {
             let app = try await buildApplication(config: config, logger: logger)
             try await app.runService()

@@ -51,3 +51,10 @@ public enum ConditionalGET {
         return JSONResponse.make(status: status, body: body, headers: fields)
     }
 }
+
+extension RepresentationCache.Entry {
+    /// The entry as a response to `request`: 304 when the client has it, else the bytes.
+    public func response(to request: Request) -> Response {
+        ConditionalGET.respond(to: request, status: status, body: body, etag: etag, headers: headers)
+    }
+}

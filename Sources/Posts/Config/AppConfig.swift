@@ -15,6 +15,7 @@ import Plinth
 /// | `LOG_LEVEL` | trace, debug, info, notice, warning, error, critical | `info` | `warning` silences the per-request lines |
 /// | `PRETTY_JSON` | bool | `false` | indent JSON bodies (per request: `?pretty=true`) |
 /// | `RAISE_ERRORS` | bool | `false` | let unexpected errors propagate instead of answering 500 |
+/// | `CACHE` | bool (`on`/`off`) | `on` | keep serialized `GET /posts` pages in memory until the next write (at most 1 s) |
 /// | `BACKLOG` | integer ≥ 1 | `4096` | listen backlog (the kernel caps it at `net.core.somaxconn`) |
 public struct AppConfig: Sendable {
     /// `PORT`.
@@ -37,6 +38,8 @@ public struct AppConfig: Sendable {
     public var raiseErrors: Bool = false
     /// `BACKLOG`.
     public var backlog: Int = 4096
+    /// `CACHE`.
+    public var cache: Bool = true
 
     /// Where the embedded default keeps its data.
     public static let defaultSQLitePath = "./data/posts.sqlite"
@@ -60,6 +63,7 @@ public struct AppConfig: Sendable {
         prettyJSON = try env.value("PRETTY_JSON", default: false)
         raiseErrors = try env.value("RAISE_ERRORS", default: false)
         backlog = try env.value("BACKLOG", default: 4096)
+        cache = try env.value("CACHE", default: true)
         guard backlog >= 1 else { throw ConfigError(key: "BACKLOG", value: String(backlog), problem: "must be at least 1") }
     }
 }

@@ -16,12 +16,15 @@ public struct PostsEndpoints: Sendable {
     let store: any PostStore
     let token: BearerToken
     let prettyJSON: Bool
+    /// Serialized `GET /posts` pages; `nil` when `CACHE=off` (every request reads the database).
+    let cache: RepresentationCache?
 
     /// Creates the endpoints.
-    public init(store: any PostStore, token: BearerToken, prettyJSON: Bool) {
+    public init(store: any PostStore, token: BearerToken, prettyJSON: Bool, cache: RepresentationCache?) {
         self.store = store
         self.token = token
         self.prettyJSON = prettyJSON
+        self.cache = cache
     }
 
     /// Adds the routes to `router`.
@@ -34,6 +37,23 @@ public struct PostsEndpoints: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let pretty = pretty(request)
+        guard let cache else { return try await list(request, context, pretty: pretty).response(to: request) }
+        // The key is everything the representation depends on; long Range headers are not cached.
+        let rangeText = request.headers[.range] ?? ""
+        let key = rangeText.utf8.count <= 128 ? (pretty ? "p|" : "c|") + rangeText : nil
+        if let key, let hit = cache.entry(for: key) {
+            context.requestLog.serializerArity = nil
+            return hit.response(to: request)
+        }
+        let generation = cache.generation
+        let entry = try await list(request, context, pretty: pretty)
+        if let key { cache.store(entry, for: key, generation: generation) }
+        return entry.response(to: request)
+    }
+
+    /// Reads and serializes one page of posts.
+    private func list(_ request: Request, _ context: AppRequestContext, pretty: Bool) async throws -> RepresentationCache.Entry {
         let range = try request.headers[.range].map {
             try RangeHeader(
                 parsing: $0, fields: PostListQuery.Field.allCases.map(\.rawValue), defaultMax: Self.defaultPageSize, maxCap: Self.maxPageSize)
@@ -48,17 +68,18 @@ public struct PostsEndpoints: Sendable {
             status = .partialContent
             headers[.nextRange] = Self.nextRange(after: posts.last!, query: query, range: range)
         }
-        let body = serialize(request, context) { $0.serialize(posts) }
+        let body = serialize(context, pretty: pretty) { $0.serialize(posts) }
         context.requestLog.serializerArity = posts.count
-        return ConditionalGET.respond(to: request, status: status, body: body, headers: headers)
+        return RepresentationCache.Entry(status: status, body: body, headers: headers)
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         try token.authorize(request)
         let input = try PostInput(json: try await JSONBody.read(request, maxBytes: Self.maxBodyBytes), requireAll: true)
         let post = try await CreatePost(store: store).call(input)
+        cache?.invalidate()
         context.requestLog.serializerArity = 1
-        let body = serialize(request, context) { $0.serialize(post) }
+        let body = serialize(context, pretty: pretty(request)) { $0.serialize(post) }
         return JSONResponse.make(status: .created, body: body, headers: [.location: "/posts/\(post.id.lowercasedString)"])
     }
 
@@ -66,7 +87,7 @@ public struct PostsEndpoints: Sendable {
         let id = try Self.postID(context)
         guard let post = try await store.find(id: id) else { throw Self.notFound(id) }
         context.requestLog.serializerArity = 1
-        return ConditionalGET.respond(to: request, body: serialize(request, context) { $0.serialize(post) })
+        return ConditionalGET.respond(to: request, body: serialize(context, pretty: pretty(request)) { $0.serialize(post) })
     }
 
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -74,24 +95,30 @@ public struct PostsEndpoints: Sendable {
         let id = try Self.postID(context)
         let input = try PostInput(json: try await JSONBody.read(request, maxBytes: Self.maxBodyBytes), requireAll: false)
         let post = try await UpdatePost(store: store).call(id: id, input)
+        cache?.invalidate()
         context.requestLog.serializerArity = 1
-        return JSONResponse.make(body: serialize(request, context) { $0.serialize(post) })
+        return JSONResponse.make(body: serialize(context, pretty: pretty(request)) { $0.serialize(post) })
     }
 
     @Sendable func destroy(_ request: Request, context: AppRequestContext) async throws -> Response {
         try token.authorize(request)
         let post = try await DestroyPost(store: store).call(id: try Self.postID(context))
+        cache?.invalidate()
         context.requestLog.serializerArity = 1
-        return JSONResponse.make(body: serialize(request, context) { $0.serialize(post) })
+        return JSONResponse.make(body: serialize(context, pretty: pretty(request)) { $0.serialize(post) })
     }
 
     /// Serializes with the request's pretty setting and records the time for the log line.
-    private func serialize(_ request: Request, _ context: AppRequestContext, _ write: (PostSerializer) -> ByteBuffer) -> ByteBuffer {
+    private func serialize(_ context: AppRequestContext, pretty: Bool, _ write: (PostSerializer) -> ByteBuffer) -> ByteBuffer {
         let start = ContinuousClock.now
-        let body = write(PostSerializer(pretty: JSONResponse.wantsPretty(request, default: prettyJSON)))
+        let body = write(PostSerializer(pretty: pretty))
         let (seconds, attoseconds) = (ContinuousClock.now - start).components
         context.requestLog.serializerSeconds = Double(seconds) + Double(attoseconds) / 1e18
         return body
+    }
+
+    private func pretty(_ request: Request) -> Bool {
+        JSONResponse.wantsPretty(request, default: prettyJSON)
     }
 
     /// The `:id` parameter; a malformed id is 404, as an unknown one.

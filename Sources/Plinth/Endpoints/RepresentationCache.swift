@@ -1,0 +1,81 @@
+import HTTPTypes
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Serialized GET responses kept in memory with their ETag, dropped by any write.
+///
+/// Correct under races: a reader takes ``generation`` *before* it reads the database and stores
+/// its bytes under that generation; ``invalidate()`` bumps the generation, so an entry computed from
+/// data older than the last write is never served. Bounded: at most `capacity` entries, each kept
+/// at most `maxAge`, which bounds how stale a response can be after a write this process did not
+/// see (another instance on the same PostgreSQL, `posts seed` while serving).
+/// ```swift
+/// let generation = cache.generation
+/// if let hit = cache.entry(for: key) { return hit }
+/// let entry = Entry(...)                      // read and serialize
+/// cache.store(entry, for: key, generation: generation)
+/// ```
+public final class RepresentationCache: Sendable {
+    /// One cached response.
+    public struct Entry: Sendable {
+        /// The status (200 or 206).
+        public var status: HTTPResponse.Status
+        /// The JSON bytes.
+        public var body: ByteBuffer
+        /// The strong ETag of `body`.
+        public var etag: String
+        /// Headers that belong to this representation (`Next-Range`, ...).
+        public var headers: HTTPFields
+
+        /// Creates an entry; the ETag is computed once here.
+        public init(status: HTTPResponse.Status, body: ByteBuffer, headers: HTTPFields) {
+            self.status = status
+            self.body = body
+            self.etag = ConditionalGET.etag(for: body)
+            self.headers = headers
+        }
+    }
+
+    private struct State {
+        var generation: UInt64 = 0
+        var entries: [String: (generation: UInt64, expires: NIODeadline, entry: Entry)] = [:]
+    }
+
+    private let state = NIOLockedValueBox(State())
+    private let capacity: Int
+    private let maxAge: TimeAmount
+
+    /// Creates an empty cache holding at most `capacity` representations for at most `maxAge` each.
+    public init(capacity: Int = 256, maxAge: TimeAmount = .seconds(1)) {
+        self.capacity = capacity
+        self.maxAge = maxAge
+    }
+
+    /// The current generation; take it before reading the data an entry is made from.
+    public var generation: UInt64 { state.withLockedValue { $0.generation } }
+
+    /// The entry for `key`, if one was made since the last write.
+    public func entry(for key: String) -> Entry? {
+        state.withLockedValue { state in
+            guard let cached = state.entries[key], cached.generation == state.generation, cached.expires > .now() else { return nil }
+            return cached.entry
+        }
+    }
+
+    /// Keeps `entry` unless a write happened since `generation` was taken.
+    public func store(_ entry: Entry, for key: String, generation: UInt64) {
+        state.withLockedValue { state in
+            guard generation == state.generation else { return }
+            if state.entries.count >= capacity { state.entries.removeAll(keepingCapacity: true) }
+            state.entries[key] = (generation, .now() + maxAge, entry)
+        }
+    }
+
+    /// Forgets every entry: call after every write.
+    public func invalidate() {
+        state.withLockedValue { state in
+            state.generation &+= 1
+            state.entries.removeAll(keepingCapacity: true)
+        }
+    }
+}

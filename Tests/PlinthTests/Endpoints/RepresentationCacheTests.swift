@@ -1,0 +1,31 @@
+import NIOCore
+import Plinth
+import Testing
+
+@Suite struct RepresentationCacheTests {
+    static let entry = RepresentationCache.Entry(status: .ok, body: ByteBuffer(string: "[]"), headers: [:])
+
+    @Test func servesUntilInvalidated() {
+        let cache = RepresentationCache()
+        cache.store(Self.entry, for: "k", generation: cache.generation)
+        #expect(cache.entry(for: "k")?.etag == Self.entry.etag)
+        cache.invalidate()
+        #expect(cache.entry(for: "k") == nil)
+    }
+
+    @Test func entryReadBeforeAWriteIsNeverStored() {
+        let cache = RepresentationCache()
+        let generation = cache.generation  // a reader starts
+        cache.invalidate()  // a write lands while it reads
+        cache.store(Self.entry, for: "k", generation: generation)
+        #expect(cache.entry(for: "k") == nil)
+    }
+
+    @Test func boundedInSizeAndAge() async throws {
+        let cache = RepresentationCache(capacity: 2, maxAge: .milliseconds(50))
+        for key in ["a", "b", "c"] { cache.store(Self.entry, for: key, generation: cache.generation) }
+        #expect([cache.entry(for: "a"), cache.entry(for: "b"), cache.entry(for: "c")].compactMap { $0 }.count <= 2)
+        try await Task.sleep(for: .milliseconds(80))
+        #expect(cache.entry(for: "c") == nil)
+    }
+}
