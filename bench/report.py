@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Turns bench/run's raw wrk and hey output into results.json, report.md and PNG plots."""
+import json
+import os
+import re
+import sys
+
+SERVERS = ["posts-sqlite", "posts-pg", "posts-sqlite-nocache", "posts-pg-nocache", "nginx", "sinatra"]
+LABELS = {
+    "posts-sqlite": "posts, SQLite, cached",
+    "posts-pg": "posts, PostgreSQL, cached",
+    "posts-sqlite-nocache": "posts, SQLite, CACHE=off",
+    "posts-pg-nocache": "posts, PostgreSQL, CACHE=off",
+    "nginx": "nginx static file (ceiling)",
+    "sinatra": "Sinatra+Puma+Sequel+pg (Pliny's stack)",
+}
+
+
+def seconds(value, unit):
+    return float(value) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[unit]
+
+
+def parse_common(text, result):
+    m = re.search(r"peak_rss_kb=(\d+) cpu_ticks=(\d+) clk_tck=(\d+)", text)
+    if m:
+        result["peak_rss_mb"] = int(m.group(1)) / 1024
+        result["cpu_seconds"] = int(m.group(2)) / int(m.group(3))
+
+
+def parse_wrk(text):
+    r = {"tool": "wrk"}
+    m = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    r["rps"] = float(m.group(1)) if m else 0.0
+    m = re.search(r"Latency\s+([\d.]+)(us|ms|s|m)", text)
+    r["avg"] = seconds(*m.groups()) if m else None
+    for pct in ("50", "99"):
+        m = re.search(r"\s%s%%\s+([\d.]+)(us|ms|s|m)" % pct, text)
+        r["p" + pct] = seconds(*m.groups()) if m else None
+    m = re.search(r"(\d+) requests in", text)
+    r["requests"] = int(m.group(1)) if m else 0
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    r["errors"] = dict(zip(["connect", "read", "write", "timeout"], map(int, m.groups()))) if m else {}
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    r["non2xx"] = int(m.group(1)) if m else 0
+    parse_common(text, r)
+    return r
+
+
+def parse_hey(text):
+    r = {"tool": "hey"}
+    m = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    r["rps"] = float(m.group(1)) if m else 0.0
+    m = re.search(r"Average:\s+([\d.]+) secs", text)
+    r["avg"] = float(m.group(1)) if m else None
+    for pct in ("50", "99"):
+        m = re.search(r"%s%% in ([\d.]+) secs" % pct, text)
+        r["p" + pct] = float(m.group(1)) if m else None
+    codes = {code: int(n) for code, n in re.findall(r"\[(\d{3})\]\s+(\d+) responses", text)}
+    r["status"] = codes
+    errors = re.findall(r"^\s+\[(\d+)\]\s+(.*)$", text.split("Error distribution:")[1], re.M) if "Error distribution:" in text else []
+    r["errors"] = sum(int(n) for n, _ in errors)
+    r["error_kinds"] = sorted({re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", e)[:100] for _, e in errors})[:5]
+    parse_common(text, r)
+    return r
+
+
+def ms(value):
+    return "–" if value is None else ("%.1f" % (value * 1000) if value < 10 else "%.0f" % (value * 1000))
+
+
+def main(out):
+    raw = os.path.join(out, "raw")
+    results = {}
+    for name in SERVERS:
+        entry = {"wrk": {}, "hey": {}, "writes": {}}
+        idle = os.path.join(raw, name + ".idle.txt")
+        if os.path.exists(idle):
+            entry["idle_rss_mb"] = int(open(idle).read().split("=")[1]) / 1024
+        for fn in sorted(os.listdir(raw)):
+            if not fn.startswith(name + ".") or fn[len(name) + 1:].count(".") != 1:
+                continue
+            label = fn[len(name) + 1:-4]
+            text = open(os.path.join(raw, fn), errors="replace").read()
+            if label.startswith("wrk-c"):
+                entry["wrk"][int(label[5:])] = parse_wrk(text)
+            elif label.startswith("hey-c"):
+                entry["hey"][int(label[5:])] = parse_hey(text)
+            elif label.startswith(("write-", "mix-")):
+                entry["writes"][label] = parse_wrk(text)
+        results[name] = entry
+    json.dump(results, open(os.path.join(out, "results.json"), "w"), indent=1, sort_keys=True)
+
+    machine = open(os.path.join(out, "machine.txt")).read() if os.path.exists(os.path.join(out, "machine.txt")) else ""
+    lines = ["# GET /posts benchmark", "", "```", machine.strip(), "```", ""]
+    lines += ["Every server serves the identical 38,335-byte body (checked before the run). wrk: `wrk -t4 -c N -d D --latency`;",
+              "hey: `hey -n 5000 -c N` (and `-n 10000 -c 10000`), which asks for gzip. Peak RSS covers the process and its",
+              "workers, sampled every 0.2 s. Latencies in ms.", ""]
+    levels = sorted({c for e in results.values() for c in e["wrk"]})
+    # Side by side.
+    lines += ["## Side by side (wrk)", "", "| c | " + " | ".join(LABELS[n] + " req/s" for n in SERVERS) + " |",
+              "|---|" + "---|" * len(SERVERS)]
+    for c in levels:
+        row = ["%.0f" % results[n]["wrk"][c]["rps"] if c in results[n]["wrk"] else "–" for n in SERVERS]
+        lines.append("| %d | %s |" % (c, " | ".join(row)))
+    lines += ["", "## Ratios (wrk req/s, same run)", "", "| c | cached SQLite / nginx | cached PG / nginx | SQLite cache off / Sinatra | PG cache off / Sinatra | cached SQLite / Sinatra |", "|---|---|---|---|---|---|"]
+    def ratio(a, b, c):
+        x, y = results[a]["wrk"].get(c), results[b]["wrk"].get(c)
+        return "%.2f×" % (x["rps"] / y["rps"]) if x and y and y["rps"] else "–"
+    for c in levels:
+        lines.append("| %d | %s | %s | %s | %s | %s |" % (c, ratio("posts-sqlite", "nginx", c), ratio("posts-pg", "nginx", c),
+                     ratio("posts-sqlite-nocache", "sinatra", c), ratio("posts-pg-nocache", "sinatra", c), ratio("posts-sqlite", "sinatra", c)))
+    for name in SERVERS:
+        e = results[name]
+        lines += ["", "## %s" % LABELS[name], "", "Idle RSS: %.1f MB" % e.get("idle_rss_mb", 0), "",
+                  "| tool | c | req/s | avg | p50 | p99 | socket errors (connect/read/write/timeout) | non-2xx | peak RSS MB | CPU s |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
+        for c, r in sorted(e["wrk"].items()):
+            err = r["errors"]
+            lines.append("| wrk | %d | %.0f | %s | %s | %s | %s | %d | %.1f | %.1f |" % (
+                c, r["rps"], ms(r["avg"]), ms(r["p50"]), ms(r["p99"]),
+                "/".join(str(err.get(k, 0)) for k in ("connect", "read", "write", "timeout")), r["non2xx"], r.get("peak_rss_mb", 0), r.get("cpu_seconds", 0)))
+        for c, r in sorted(e["hey"].items()):
+            ok = r["status"].get("200", 0)
+            lines.append("| hey | %d | %.0f | %s | %s | %s | %d errors %s | %d of %d not 200 | %.1f | %.1f |" % (
+                c, r["rps"], ms(r["avg"]), ms(r["p50"]), ms(r["p99"]), r["errors"], "; ".join(r["error_kinds"]),
+                sum(r["status"].values()) - ok, sum(r["status"].values()) + r["errors"], r.get("peak_rss_mb", 0), r.get("cpu_seconds", 0)))
+        for label, r in sorted(e["writes"].items()):
+            lines.append("| wrk %s | 50 | %.0f | %s | %s | %s | %s | %d | %.1f | %.1f |" % (
+                label, r["rps"], ms(r["avg"]), ms(r["p50"]), ms(r["p99"]),
+                "/".join(str(r["errors"].get(k, 0)) for k in ("connect", "read", "write", "timeout")), r["non2xx"], r.get("peak_rss_mb", 0), r.get("cpu_seconds", 0)))
+    lines += ["", "![requests per second](rps.png)", "", "![latency](latency.png)", ""]
+    open(os.path.join(out, "report.md"), "w").write("\n".join(lines))
+
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib missing: no plots", file=sys.stderr)
+        return
+    fig, ax = plt.subplots(figsize=(9, 5))
+    for name in SERVERS:
+        pts = sorted(results[name]["wrk"].items())
+        ax.plot([c for c, _ in pts], [r["rps"] for _, r in pts], marker="o", label=LABELS[name])
+    ax.set_xscale("log"); ax.set_xlabel("connections (wrk -t4)"); ax.set_ylabel("requests/s"); ax.set_title("GET /posts (38 KB)")
+    ax.grid(True, alpha=0.3); ax.legend(fontsize=8)
+    fig.tight_layout(); fig.savefig(os.path.join(out, "rps.png"), dpi=100)
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5), sharey=True)
+    for ax, pct in zip(axes, ("p50", "p99")):
+        for name in SERVERS:
+            pts = [(c, r[pct]) for c, r in sorted(results[name]["wrk"].items()) if r[pct] is not None]
+            ax.plot([c for c, _ in pts], [v * 1000 for _, v in pts], marker="o", label=LABELS[name])
+        ax.set_xscale("log"); ax.set_yscale("log"); ax.set_xlabel("connections"); ax.set_title(pct + " latency (ms)"); ax.grid(True, alpha=0.3)
+    axes[0].legend(fontsize=8)
+    fig.tight_layout(); fig.savefig(os.path.join(out, "latency.png"), dpi=100)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
