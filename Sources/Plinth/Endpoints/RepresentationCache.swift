@@ -39,6 +39,7 @@ public final class RepresentationCache: Sendable {
     private struct State {
         var generation: UInt64 = 0
         var entries: [String: (generation: UInt64, expires: NIODeadline, entry: Entry)] = [:]
+        var inflight: [String: (generation: UInt64, task: Task<Entry, any Error>)] = [:]
     }
 
     private let state = NIOLockedValueBox(State())
@@ -66,6 +67,45 @@ public final class RepresentationCache: Sendable {
     public func store(_ entry: Entry, for key: String, generation: UInt64) {
         state.withLockedValue { state in
             guard generation == state.generation else { return }
+            if state.entries.count >= capacity { state.entries.removeAll(keepingCapacity: true) }
+            state.entries[key] = (generation, .now() + maxAge, entry)
+        }
+    }
+
+    /// The entry for `key`, computing it at most once at a time.
+    ///
+    /// Concurrent misses for the same key wait for one `compute` instead of each reading the
+    /// database: without this, every expiry or write sent thousands of requests to the database
+    /// at once (measured: 503s from pool lease timeouts at c=1,000 on PostgreSQL). `compute` runs in
+    /// its own task, so a client that goes away does not cancel it for the others.
+    public func entry(for key: String, compute: @escaping @Sendable () async throws -> Entry) async throws -> Entry {
+        let (hit, task): (Entry?, Task<Entry, any Error>?) = state.withLockedValue { state in
+            if let cached = state.entries[key], cached.generation == state.generation, cached.expires > .now() {
+                return (cached.entry, nil)
+            }
+            if let flight = state.inflight[key], flight.generation == state.generation { return (nil, flight.task) }
+            let generation = state.generation
+            let task = Task {
+                do {
+                    let entry = try await compute()
+                    self.finish(key, generation: generation, entry: entry)
+                    return entry
+                } catch {
+                    self.finish(key, generation: generation, entry: nil)
+                    throw error
+                }
+            }
+            state.inflight[key] = (generation, task)
+            return (nil, task)
+        }
+        if let hit { return hit }
+        return try await task!.value
+    }
+
+    private func finish(_ key: String, generation: UInt64, entry: Entry?) {
+        state.withLockedValue { state in
+            if state.inflight[key]?.generation == generation { state.inflight[key] = nil }
+            guard let entry, generation == state.generation else { return }
             if state.entries.count >= capacity { state.entries.removeAll(keepingCapacity: true) }
             state.entries[key] = (generation, .now() + maxAge, entry)
         }

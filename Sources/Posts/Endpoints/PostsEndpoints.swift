@@ -42,13 +42,8 @@ public struct PostsEndpoints: Sendable {
         // The key is everything the representation depends on; long Range headers are not cached.
         let rangeText = request.headers[.range] ?? ""
         let key = rangeText.utf8.count <= 128 ? (pretty ? "p|" : "c|") + rangeText : nil
-        if let key, let hit = cache.entry(for: key) {
-            context.requestLog.serializerArity = nil
-            return hit.response(to: request)
-        }
-        let generation = cache.generation
-        let entry = try await list(request, context, pretty: pretty)
-        if let key { cache.store(entry, for: key, generation: generation) }
+        guard let key else { return try await list(request, context, pretty: pretty).response(to: request) }
+        let entry = try await cache.entry(for: key) { try await list(request, context, pretty: pretty) }
         return entry.response(to: request)
     }
 

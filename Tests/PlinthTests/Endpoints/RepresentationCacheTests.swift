@@ -29,3 +29,37 @@ import Testing
         #expect(cache.entry(for: "c") == nil)
     }
 }
+
+@Suite struct RepresentationCacheSingleFlightTests {
+    @Test func concurrentMissesComputeOnce() async throws {
+        let cache = RepresentationCache()
+        let calls = Counter()
+        let etags = try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<200 {
+                group.addTask {
+                    try await cache.entry(for: "k") {
+                        await calls.increment()
+                        try await Task.sleep(for: .milliseconds(50))
+                        return RepresentationCacheTests.entry
+                    }.etag
+                }
+            }
+            return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+        }
+        #expect(await calls.value == 1)
+        #expect(etags == [RepresentationCacheTests.entry.etag])
+    }
+
+    @Test func aFailedComputeIsNotCached() async throws {
+        let cache = RepresentationCache()
+        struct Boom: Error {}
+        await #expect(throws: Boom.self) { try await cache.entry(for: "k") { throw Boom() } }
+        let entry = try await cache.entry(for: "k") { RepresentationCacheTests.entry }
+        #expect(entry.etag == RepresentationCacheTests.entry.etag)
+    }
+
+    actor Counter {
+        var value = 0
+        func increment() { value += 1 }
+    }
+}
