@@ -143,3 +143,21 @@ import Testing
         }
     }
 }
+
+/// Migrations run once per database, also when several instances start at once.
+@Suite struct MigrationTests {
+    @Test(arguments: StoreKind.available)
+    func concurrentMigrationsApplyEachVersionOnce(kind: StoreKind) async throws {
+        try await TestDatabase.with(kind, migrated: false) { database, store in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<4 {
+                    group.addTask { try await database.withStore { other in try await other.migrate() } }
+                }
+                group.addTask { try await store.migrate() }
+                try await group.waitForAll()
+            }
+            try await store.insert(Fixtures.posts(1)[0])
+            #expect(try await store.count() == 1)
+        }
+    }
+}

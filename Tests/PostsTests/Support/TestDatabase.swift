@@ -31,12 +31,13 @@ struct TestDatabase: Sendable {
     /// Creates the database and runs `body` with a migrated store on it.
     static func with<Result: Sendable>(
         _ kind: StoreKind,
+        migrated: Bool = true,
         _ body: @Sendable (TestDatabase, any PostStore) async throws -> Result
     ) async throws -> Result {
         let database = try await make(kind)
         do {
             let result = try await database.withStore { store in
-                try await store.migrate()
+                if migrated { try await store.migrate() }
                 return try await body(database, store)
             }
             try await database.cleanup()
