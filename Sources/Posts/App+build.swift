@@ -42,9 +42,17 @@ func buildRouter(
     methodNotAllowed: Bool = true
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
+    // Pliny's order: outer middleware see what inner ones do, so errors still get CORS headers,
+    // a Request-Id and a log line.
+    router.add(middleware: CORSPolicyMiddleware(origins: config.corsOrigins))
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: CanonicalLogLineMiddleware(logger: logger))
     router.add(middleware: RescueErrorsMiddleware(raiseErrors: config.raiseErrors))
+    if config.timeout > 0 { router.add(middleware: TimeoutMiddleware(seconds: config.timeout)) }
+    if config.versioning {
+        router.add(middleware: VersioningMiddleware(appName: "posts", defaultVersion: config.versioningDefault, supported: [1]))
+    }
+    router.add(middleware: CompressionMiddleware())
 
     HealthEndpoints<AppRequestContext>(checkDatabase: store.checkHealth).addRoutes(to: router)
     PostsEndpoints(store: store, token: token, prettyJSON: config.prettyJSON, cache: config.cache ? RepresentationCache() : nil)

@@ -26,7 +26,7 @@ public enum ConditionalGET {
                 var tag = candidate.trimmingASCIIWhitespace()
                 if tag == "*" { return true }
                 if tag.hasPrefix("W/") { tag.removeFirst(2) }
-                if tag == etag { return true }
+                if tag == etag || tag == ContentCoding.gzip.etag(etag) || tag == ContentCoding.deflate.etag(etag) { return true }
             }
         }
         return false
@@ -53,8 +53,17 @@ public enum ConditionalGET {
 }
 
 extension RepresentationCache.Entry {
-    /// The entry as a response to `request`: 304 when the client has it, else the bytes.
+    /// The entry as a response to `request`: 304 when the client has it, else the bytes, gzipped
+    /// from the cache when the client accepts gzip.
     public func response(to request: Request) -> Response {
-        ConditionalGET.respond(to: request, status: status, body: body, etag: etag, headers: headers)
+        guard let gzipBody, ContentCoding.negotiate(request.headers[.acceptEncoding]) == .gzip else {
+            return ConditionalGET.respond(to: request, status: status, body: body, etag: etag, headers: headers)
+        }
+        var fields = headers
+        fields[.contentEncoding] = "gzip"
+        CompressionMiddleware<BasicRequestContext>.addVary(&fields)
+        var response = ConditionalGET.respond(to: request, status: status, body: gzipBody, etag: ContentCoding.gzip.etag(etag), headers: fields)
+        if response.status == .notModified { response.headers[.contentEncoding] = nil }
+        return response
     }
 }

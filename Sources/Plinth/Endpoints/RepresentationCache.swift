@@ -26,13 +26,17 @@ public final class RepresentationCache: Sendable {
         public var etag: String
         /// Headers that belong to this representation (`Next-Range`, ...).
         public var headers: HTTPFields
+        /// `body` gzipped, made once with the entry when the body is large enough to gain from it.
+        public var gzipBody: ByteBuffer?
 
-        /// Creates an entry; the ETag is computed once here.
-        public init(status: HTTPResponse.Status, body: ByteBuffer, headers: HTTPFields) {
+        /// Creates an entry; the ETag (and the gzip variant, for bodies of `gzipMinimumBytes` or more)
+        /// is computed once here, not per request.
+        public init(status: HTTPResponse.Status, body: ByteBuffer, headers: HTTPFields, gzipMinimumBytes: Int = 1024) {
             self.status = status
             self.body = body
             self.etag = ConditionalGET.etag(for: body)
             self.headers = headers
+            self.gzipBody = body.readableBytes >= gzipMinimumBytes ? ContentCoding.gzip.compress(body) : nil
         }
     }
 

@@ -118,6 +118,12 @@ extension APIError {
             id: "internal_server_error",
             defaultMessage: "Internal server error."
         )
+        /// 503 `request_timeout`: the request took longer than `TIMEOUT` (as rack-timeout answers).
+        public static let requestTimedOut = Kind(
+            status: .serviceUnavailable,
+            id: "request_timeout",
+            defaultMessage: "Request timed out."
+        )
         /// 503 `service_unavailable`.
         public static let serviceUnavailable = Kind(
             status: .serviceUnavailable,

@@ -15,6 +15,10 @@ import Plinth
 /// | `LOG_LEVEL` | trace, debug, info, notice, warning, error, critical | `info` | `warning` silences the per-request lines |
 /// | `PRETTY_JSON` | bool | `false` | indent JSON bodies (per request: `?pretty=true`) |
 /// | `RAISE_ERRORS` | bool | `false` | let unexpected errors propagate instead of answering 500 |
+/// | `TIMEOUT` | seconds ≥ 0 | `10` | a request running longer gets 503 `request_timeout`; `0` turns it off |
+/// | `CORS_ORIGINS` | comma list | `*` | origins allowed cross-origin; `*` = any, without credentials |
+/// | `VERSIONING` | bool | `true` | read the API version from `Accept: application/vnd.posts+json; version=N` |
+/// | `VERSIONING_DEFAULT` | integer | `1` | the version when the client names none |
 /// | `CACHE` | bool (`on`/`off`) | `on` | keep serialized `GET /posts` pages in memory until the next write (at most 1 s) |
 /// | `BACKLOG` | integer ≥ 1 | `4096` | listen backlog (the kernel caps it at `net.core.somaxconn`) |
 public struct AppConfig: Sendable {
@@ -40,6 +44,14 @@ public struct AppConfig: Sendable {
     public var backlog: Int = 4096
     /// `CACHE`.
     public var cache: Bool = true
+    /// `TIMEOUT`, in seconds; 0 = off.
+    public var timeout: Double = 10
+    /// `CORS_ORIGINS`.
+    public var corsOrigins: [String] = ["*"]
+    /// `VERSIONING`.
+    public var versioning: Bool = true
+    /// `VERSIONING_DEFAULT`.
+    public var versioningDefault: Int = 1
 
     /// Where the embedded default keeps its data.
     public static let defaultSQLitePath = "./data/posts.sqlite"
@@ -64,6 +76,11 @@ public struct AppConfig: Sendable {
         raiseErrors = try env.value("RAISE_ERRORS", default: false)
         backlog = try env.value("BACKLOG", default: 4096)
         cache = try env.value("CACHE", default: true)
+        timeout = try env.value("TIMEOUT", default: 10.0)
+        guard timeout >= 0 else { throw ConfigError(key: "TIMEOUT", value: String(timeout), problem: "must be 0 (off) or a number of seconds") }
+        corsOrigins = try env.value("CORS_ORIGINS", default: CommaList(["*"])).items
+        versioning = try env.value("VERSIONING", default: true)
+        versioningDefault = try env.value("VERSIONING_DEFAULT", default: 1)
         guard backlog >= 1 else { throw ConfigError(key: "BACKLOG", value: String(backlog), problem: "must be at least 1") }
     }
 }
