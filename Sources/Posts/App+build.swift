@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import Plinth
+import Prometheus
 import ServiceLifecycle
 
 /// The composition root: picks the store, assembles the middleware stack and the routes.
@@ -44,8 +45,11 @@ func buildRouter(
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     // Pliny's order: outer middleware see what inner ones do, so errors still get CORS headers,
     // a Request-Id and a log line.
+    let registry = PrometheusCollectorRegistry()
+    let store = MeasuredPostStore(store, registry: registry)
     router.add(middleware: CORSPolicyMiddleware(origins: config.corsOrigins))
     router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: RequestMetricsMiddleware(registry: registry))
     router.add(middleware: CanonicalLogLineMiddleware(logger: logger))
     router.add(middleware: RescueErrorsMiddleware(raiseErrors: config.raiseErrors))
     if config.timeout > 0 { router.add(middleware: TimeoutMiddleware(seconds: config.timeout)) }
@@ -55,11 +59,21 @@ func buildRouter(
     router.add(middleware: CompressionMiddleware())
 
     HealthEndpoints<AppRequestContext>(checkDatabase: store.checkHealth).addRoutes(to: router)
+    SchemaEndpoint<AppRequestContext>(document: schemaDocument).addRoutes(to: router)
+    MetricsEndpoint<AppRequestContext>(registry: registry).addRoutes(to: router)
     PostsEndpoints(store: store, token: token, prettyJSON: config.prettyJSON, cache: config.cache ? RepresentationCache() : nil)
         .addRoutes(to: router)
     if methodNotAllowed { router.addMethodNotAllowedResponders() }
     return router
 }
+
+/// The OpenAPI 3.1 document of this API (`Sources/Posts/Resources/schema.json`), loaded once.
+let schemaDocument: ByteBuffer = {
+    guard let url = Bundle.module.url(forResource: "schema", withExtension: "json"), let data = try? Data(contentsOf: url) else {
+        preconditionFailure("schema.json is missing from the Posts bundle")
+    }
+    return ByteBuffer(bytes: data)
+}()
 
 /// A store and the services it needs running (none for SQLite; the client for PostgreSQL).
 public struct Database: Sendable {

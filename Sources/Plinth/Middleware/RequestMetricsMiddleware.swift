@@ -1,0 +1,79 @@
+import Hummingbird
+import Prometheus
+
+/// Counts requests by method, route and status and records their latency, in a Prometheus registry.
+///
+/// Uses an explicit registry rather than the global `MetricsSystem`, so each application (and each
+/// test) has its own. The route label is the route's signature (`/posts/{id}`), never the raw path,
+/// so label cardinality stays bounded.
+/// ```swift
+/// router.add(middleware: RequestMetricsMiddleware(registry: registry))
+/// ```
+public struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// Where the metrics go.
+    public let registry: PrometheusCollectorRegistry
+
+    /// Latency buckets, 1 ms to 10 s.
+    public static var buckets: [Duration] {
+        [
+            .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+            .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
+        ]
+    }
+
+    /// Creates the middleware.
+    public init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+    }
+
+    /// Times the rest of the chain.
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        do {
+            let response = try await next(request, context)
+            record(request, context, status: response.status.code, start: start)
+            return response
+        } catch {
+            record(request, context, status: (error as? any HTTPResponseError)?.status.code ?? 500, start: start)
+            throw error
+        }
+    }
+
+    private func record(_ request: Request, _ context: Context, status: Int, start: ContinuousClock.Instant) {
+        let route = context.endpointPath ?? "NotFound"
+        let method = request.method.rawValue
+        registry.makeCounter(descriptor: Self.requests, labels: [("method", method), ("route", route), ("status", String(status))]).increment()
+        registry.makeDurationHistogram(descriptor: Self.duration, labels: [("method", method), ("route", route)], buckets: Self.buckets)
+            .record(ContinuousClock.now - start)
+    }
+
+    static var requests: MetricNameDescriptor {
+        MetricNameDescriptor(metricName: "http_requests", unitName: "total", helpText: "HTTP requests by method, route and status.")
+    }
+
+    static var duration: MetricNameDescriptor {
+        MetricNameDescriptor(metricName: "http_request_duration", unitName: "seconds", helpText: "HTTP request latency by method and route.")
+    }
+}
+
+/// `GET /metrics`: the registry in Prometheus' text format.
+public struct MetricsEndpoint<Context: RequestContext>: Sendable {
+    /// The registry to expose.
+    public let registry: PrometheusCollectorRegistry
+
+    /// Creates the endpoint.
+    public init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+    }
+
+    /// Adds `GET /metrics` to `router`.
+    public func addRoutes(to router: Router<Context>) {
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+                body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer()))
+            )
+        }
+    }
+}
