@@ -26,17 +26,25 @@ public final class RepresentationCache: Sendable {
         public var etag: String
         /// Headers that belong to this representation (`Next-Range`, ...).
         public var headers: HTTPFields
-        /// `body` gzipped, made once with the entry when the body is large enough to gain from it.
+        /// `body` gzipped, made once when the entry is cached (bodies of 1 KB or more).
         public var gzipBody: ByteBuffer?
 
-        /// Creates an entry; the ETag (and the gzip variant, for bodies of `gzipMinimumBytes` or more)
-        /// is computed once here, not per request.
-        public init(status: HTTPResponse.Status, body: ByteBuffer, headers: HTTPFields, gzipMinimumBytes: Int = 1024) {
+        /// Creates an entry; the ETag is computed once here, not per request.
+        public init(status: HTTPResponse.Status, body: ByteBuffer, headers: HTTPFields) {
             self.status = status
             self.body = body
             self.etag = ConditionalGET.etag(for: body)
             self.headers = headers
-            self.gzipBody = body.readableBytes >= gzipMinimumBytes ? ContentCoding.gzip.compress(body) : nil
+        }
+
+        /// The entry with its gzip variant, for bodies large enough to gain from it.
+        ///
+        /// Only cached entries get one: compressing 38 KB costs more than serving it, so uncached
+        /// responses are compressed on demand by ``CompressionMiddleware`` instead.
+        func withGzip(minimumBytes: Int = 1024) -> Entry {
+            var entry = self
+            if gzipBody == nil, body.readableBytes >= minimumBytes { entry.gzipBody = ContentCoding.gzip.compress(body) }
+            return entry
         }
     }
 
@@ -69,11 +77,7 @@ public final class RepresentationCache: Sendable {
 
     /// Keeps `entry` unless a write happened since `generation` was taken.
     public func store(_ entry: Entry, for key: String, generation: UInt64) {
-        state.withLockedValue { state in
-            guard generation == state.generation else { return }
-            if state.entries.count >= capacity { state.entries.removeAll(keepingCapacity: true) }
-            state.entries[key] = (generation, .now() + maxAge, entry)
-        }
+        finish(key, generation: generation, entry: entry.withGzip())
     }
 
     /// The entry for `key`, computing it at most once at a time.
@@ -91,7 +95,7 @@ public final class RepresentationCache: Sendable {
             let generation = state.generation
             let task = Task {
                 do {
-                    let entry = try await compute()
+                    let entry = try await compute().withGzip()
                     self.finish(key, generation: generation, entry: entry)
                     return entry
                 } catch {
