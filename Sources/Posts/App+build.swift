@@ -21,7 +21,12 @@ public func buildApplication(config: AppConfig, logger: Logger? = nil) async thr
     let router = buildRouter(config: config, store: database.store, token: try apiToken(config, logger: logger), logger: logger)
     return Application(
         router: router,
-        server: .http1(configuration: .init(idleTimeout: .seconds(60))),
+        server: .http1(
+            configuration: .init(
+                additionalChannelHandlers: [HeaderReadTimeoutHandler(timeout: .milliseconds(Int64(config.headerTimeout * 1000)))],
+                idleTimeout: .seconds(60)
+            )
+        ),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil, backlog: config.backlog),
         services: database.services,
         onServerRunning: { channel in
@@ -43,10 +48,10 @@ func buildRouter(
     methodNotAllowed: Bool = true
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
+    let registry = PrometheusCollectorRegistry()
+    let store = MeasuredPostStore(LimitedPostStore(store, limit: config.databaseMaxInFlight), registry: registry)
     // Pliny's order: outer middleware see what inner ones do, so errors still get CORS headers,
     // a Request-Id and a log line.
-    let registry = PrometheusCollectorRegistry()
-    let store = MeasuredPostStore(store, registry: registry)
     router.add(middleware: CORSPolicyMiddleware(origins: config.corsOrigins))
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: RequestMetricsMiddleware(registry: registry))

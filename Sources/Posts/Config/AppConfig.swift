@@ -10,12 +10,14 @@ import Plinth
 /// | `HOST` | string | `0.0.0.0` | address to bind |
 /// | `DATABASE_URL` | URL | unset: SQLite file `./data/posts.sqlite` | `sqlite:///abs/path`, `sqlite::memory:` or `postgres://user:pass@host:port/db` |
 /// | `DB_POOL` | integer ≥ 1 | 2 per core | most PostgreSQL connections |
+/// | `DB_MAX_IN_FLIGHT` | integer ≥ 1 | `512` | most store calls running or waiting for a connection; more are refused with 503 + `Retry-After` |
 /// | `DATABASE_TIMEOUT` | seconds > 0 | `10` | PostgreSQL statement timeout; past it the request gets 503 |
 /// | `API_TOKEN` | string | unset: a random token, logged once at start | bearer token required by writes |
 /// | `LOG_LEVEL` | trace, debug, info, notice, warning, error, critical | `info` | `warning` silences the per-request lines |
 /// | `PRETTY_JSON` | bool | `false` | indent JSON bodies (per request: `?pretty=true`) |
 /// | `RAISE_ERRORS` | bool | `false` | let unexpected errors propagate instead of answering 500 |
 /// | `TIMEOUT` | seconds ≥ 0 | `10` | a request running longer gets 503 `request_timeout`; `0` turns it off |
+/// | `HEADER_TIMEOUT` | seconds > 0 | `10` | a connection whose request headers are not all in by then is closed |
 /// | `CORS_ORIGINS` | comma list | `*` | origins allowed cross-origin; `*` = any, without credentials |
 /// | `VERSIONING` | bool | `true` | read the API version from `Accept: application/vnd.posts+json; version=N` |
 /// | `VERSIONING_DEFAULT` | integer | `1` | the version when the client names none |
@@ -30,6 +32,8 @@ public struct AppConfig: Sendable {
     public var database: DatabaseConfig = .sqlite(.file(AppConfig.defaultSQLitePath))
     /// `DB_POOL`.
     public var databasePoolSize: Int = 2 * System.coreCount
+    /// `DB_MAX_IN_FLIGHT`.
+    public var databaseMaxInFlight: Int = 512
     /// `DATABASE_TIMEOUT`, in seconds.
     public var databaseTimeout: Double = 10
     /// `API_TOKEN`; `nil` makes the server generate one.
@@ -46,6 +50,8 @@ public struct AppConfig: Sendable {
     public var cache: Bool = true
     /// `TIMEOUT`, in seconds; 0 = off.
     public var timeout: Double = 10
+    /// `HEADER_TIMEOUT`, in seconds.
+    public var headerTimeout: Double = 10
     /// `CORS_ORIGINS`.
     public var corsOrigins: [String] = ["*"]
     /// `VERSIONING`.
@@ -66,6 +72,10 @@ public struct AppConfig: Sendable {
         database = try env.optional("DATABASE_URL", as: DatabaseConfig.self) ?? .sqlite(.file(Self.defaultSQLitePath))
         databasePoolSize = try env.value("DB_POOL", default: 2 * System.coreCount)
         guard databasePoolSize >= 1 else { throw ConfigError(key: "DB_POOL", value: String(databasePoolSize), problem: "must be at least 1") }
+        databaseMaxInFlight = try env.value("DB_MAX_IN_FLIGHT", default: 512)
+        guard databaseMaxInFlight >= 1 else {
+            throw ConfigError(key: "DB_MAX_IN_FLIGHT", value: String(databaseMaxInFlight), problem: "must be at least 1")
+        }
         databaseTimeout = try env.value("DATABASE_TIMEOUT", default: 10.0)
         guard databaseTimeout > 0 else {
             throw ConfigError(key: "DATABASE_TIMEOUT", value: String(databaseTimeout), problem: "must be a number of seconds above 0")
@@ -78,6 +88,10 @@ public struct AppConfig: Sendable {
         cache = try env.value("CACHE", default: true)
         timeout = try env.value("TIMEOUT", default: 10.0)
         guard timeout >= 0 else { throw ConfigError(key: "TIMEOUT", value: String(timeout), problem: "must be 0 (off) or a number of seconds") }
+        headerTimeout = try env.value("HEADER_TIMEOUT", default: 10.0)
+        guard headerTimeout > 0 else {
+            throw ConfigError(key: "HEADER_TIMEOUT", value: String(headerTimeout), problem: "must be a number of seconds above 0")
+        }
         corsOrigins = try env.value("CORS_ORIGINS", default: CommaList(["*"])).items
         versioning = try env.value("VERSIONING", default: true)
         versioningDefault = try env.value("VERSIONING_DEFAULT", default: 1)

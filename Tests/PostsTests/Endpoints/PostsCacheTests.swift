@@ -59,3 +59,32 @@ import Testing
         }
     }
 }
+
+/// Overload: store calls past DB_MAX_IN_FLIGHT are refused at once, and nothing is half-done.
+@Suite struct OverloadTests {
+    @Test(arguments: StoreKind.available)
+    func excessWritesGet503AndEveryAcknowledgedOneLands(kind: StoreKind) async throws {
+        try await TestApp.with(kind, customize: { $0.databaseMaxInFlight = 2 }) { client, store in
+            let statuses = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String?).self) { group in
+                for index in 0..<60 {
+                    group.addTask {
+                        let response = try await client.write("/posts", .post, json: #"{"title":"Load \#(index)","body":"b"}"#)
+                        if response.status.code == 503 {
+                            #expect(response.errorID == "service_unavailable")
+                            #expect(response.headers[.retryAfter] == "1")
+                        }
+                        return (response.status, response.object["id"] as? String)
+                    }
+                }
+                return try await group.reduce(into: [(HTTPResponse.Status, String?)]()) { $0.append($1) }
+            }
+            let created = statuses.filter { status, _ in status.code == 201 }
+            let refused = statuses.filter { status, _ in status.code == 503 }
+            #expect(created.count + refused.count == 60)
+            #expect(!created.isEmpty)
+            #expect(try await store.count() == created.count)
+            // Health is never refused.
+            #expect(try await client.execute(uri: "/health/db", method: .get).status == .ok)
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import Plinth
+
+/// A store that admits at most a fixed number of calls at once and refuses the rest with a quick 503.
+///
+/// The database pool queues every caller; under overload (c=10,000 with the cache off) that queue,
+/// and the memory of the requests waiting in it, grew without bound. This bounds it.
+public struct LimitedPostStore: PostStore {
+    /// The store limited.
+    public let base: any PostStore
+    /// The bound.
+    public let limiter: ConcurrencyLimiter
+
+    /// Wraps `base`, admitting at most `limit` calls at once.
+    public init(_ base: any PostStore, limit: Int) {
+        self.base = base
+        self.limiter = ConcurrencyLimiter(limit: limit)
+    }
+
+    // Migrations and seeding run before serving, outside the bound.
+    public func migrate() async throws { try await base.migrate() }
+    public func list(_ query: PostListQuery) async throws -> [Post] { try await limiter.run { try await base.list(query) } }
+    public func find(id: UUID) async throws -> Post? { try await limiter.run { try await base.find(id: id) } }
+    public func insert(_ post: Post) async throws { try await limiter.run { try await base.insert(post) } }
+    public func update(id: UUID, title: String?, body: String?, updatedAt: Timestamp) async throws -> Post? {
+        try await limiter.run { try await base.update(id: id, title: title, body: body, updatedAt: updatedAt) }
+    }
+    public func delete(id: UUID) async throws -> Post? { try await limiter.run { try await base.delete(id: id) } }
+    public func upsert(_ posts: [Post]) async throws { try await base.upsert(posts) }
+    public func count() async throws -> Int { try await limiter.run { try await base.count() } }
+    // Health checks are never refused: a busy server is still a healthy one.
+    public func checkHealth() async throws { try await base.checkHealth() }
+}
