@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Sends hostile requests; each must get a 4xx JSON error, the server must stay up, and stored data must not change.
+
+usage: hostile.py BASE_URL TOKEN      prints "hostile: N tried, N failed"
+"""
+import http.client
+import json
+import sys
+import urllib.parse
+
+base, token = urllib.parse.urlparse(sys.argv[1]), sys.argv[2]
+
+
+def call(method, path, body=None, headers=None):
+    connection = http.client.HTTPConnection(base.hostname, base.port, timeout=10)
+    connection.putrequest(method, path, skip_accept_encoding=True)
+    for name, value in (headers or {}).items():
+        connection.putheader(name, value)
+    if body is not None:
+        connection.putheader("Content-Length", str(len(body)))
+    connection.endheaders(body)
+    response = connection.getresponse()
+    return response.status, response.getheader("Content-Type") or "", response.read()
+
+
+auth = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
+status, _, before = call("GET", "/posts", headers={"Range": "id ..; max=1000"})
+injections = ["'; DROP TABLE posts; --", "\" OR 1=1 --", "1' OR '1'='1", "%00", "../../etc/passwd", "<script>", "${jndi:ldap://x}"]
+cases = [
+    ("POST", "/posts", b'{"title":"\xff\xfe","body":"b"}', auth),
+    ("POST", "/posts", b'{"title":"a\\u0000b","body":"b"}', auth),
+    ("POST", "/posts", b"[" * 10000 + b"]" * 10000, auth),
+    ("POST", "/posts", b'{"title":' + b"9" * 5000 + b',"body":"b"}', auth),
+    ("POST", "/posts", b'{"title":1e999,"body":"b"}', auth),
+    ("POST", "/posts", b'{"title":"a","title":{"x":1},"body":"b"}', auth),
+    ("POST", "/posts", b'{"title":"t","body":"b","id":"00000000-0000-0000-0000-000000000000"}', auth),
+    ("POST", "/posts", b"\x00\x01\x02", auth),
+    ("POST", "/posts", b'{"title":"t","body":"b"}', {"Authorization": "Bearer " + token + "x", "Content-Type": "application/json"}),
+    ("POST", "/posts", b'{"title":"t","body":"b"}', {"Authorization": "bearer", "Content-Type": "application/json"}),
+    ("PATCH", "/posts/" + urllib.parse.quote(injections[0]), b'{"title":"x"}', auth),
+    ("DELETE", "/posts/" + urllib.parse.quote(injections[1]), None, {"Authorization": "Bearer " + token}),
+]
+for text in injections:
+    cases.append(("GET", "/posts/" + urllib.parse.quote(text, safe=""), None, {}))
+    cases.append(("GET", "/posts", None, {"Range": "created_at " + text + ".."}))
+    cases.append(("GET", "/posts", None, {"Range": "id ]" + text + "..; max=5"}))
+    cases.append(("GET", "/posts", None, {"Range": text}))
+    cases.append(("POST", "/posts", json.dumps({"title": text, "body": text, text: 1}).encode(), auth))
+failed = 0
+for method, path, body, headers in cases:
+    try:
+        status, content_type, payload = call(method, path, body, headers)
+        ok = 400 <= status < 500 and content_type.startswith("application/json") and "id" in json.loads(payload)
+    except Exception as error:  # a dropped connection is a failure too
+        ok, status = False, str(error)
+    if not ok:
+        failed += 1
+        print("FAIL %s %s -> %s" % (method, path[:60], status))
+status, _, after = call("GET", "/posts", headers={"Range": "id ..; max=1000"})
+if after != before:
+    failed += 1
+    print("FAIL: stored posts changed")
+print("hostile: %d passed, %d failed" % (len(cases) + 1 - failed, failed))
+sys.exit(1 if failed else 0)
