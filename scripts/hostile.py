@@ -55,7 +55,7 @@ for method, path, body, headers in cases:
         ok, status = False, str(error)
     if not ok:
         failed += 1
-        print("FAIL %s %s -> %s" % (method, path[:60], status))
+        print("FAIL %s %s %r -> %s" % (method, path[:60], (body or b"")[:50], status))
 status, _, after = call("GET", "/posts", headers={"Range": "id ..; max=1000"})
 if after != before:
     failed += 1

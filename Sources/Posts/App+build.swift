@@ -28,7 +28,7 @@ public func buildApplication(config: AppConfig, logger: Logger? = nil) async thr
             )
         ),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil, backlog: config.backlog),
-        services: database.services,
+        services: database.services + [MemoryTrimmer()],
         onServerRunning: { channel in
             // Hummingbird leaves SwiftNIO's default of 4 accepts per event-loop tick on the listening
             // socket; under load new connections then wait seconds in the kernel queue (measured: c=1,000

@@ -40,6 +40,11 @@ public struct PostInput: Sendable, Equatable {
             throw APIError(.unprocessableEntity, message: "Request body must be a JSON object with title and body.")
         }
         var problems: [String] = []
+        // Foundation keeps one of two equal keys silently; which one a client meant is unknowable.
+        let duplicates = Self.duplicateTopLevelKeys(json)
+        if !duplicates.isEmpty {
+            problems.append("duplicate field\(duplicates.count == 1 ? "" : "s") " + duplicates.map { "\"\($0.prefix(40))\"" }.joined(separator: ", "))
+        }
         let unknown = fields.keys.filter { !Self.allowedFields.contains($0) }.sorted()
         if !unknown.isEmpty {
             let names = unknown.map { "\"\($0.prefix(40))\"" }.joined(separator: ", ")
@@ -53,6 +58,45 @@ public struct PostInput: Sendable, Equatable {
         guard problems.isEmpty else {
             throw APIError(.unprocessableEntity, message: "Invalid post: " + problems.joined(separator: "; ") + ".")
         }
+    }
+
+    /// The keys that occur more than once at the top level of a JSON object already known to be valid.
+    static func duplicateTopLevelKeys(_ json: Data) -> [String] {
+        var seen: Set<String> = []
+        var duplicates: [String] = []
+        var depth = 0
+        var index = json.startIndex
+        var expectingKey = false
+        while index < json.endIndex {
+            let byte = json[index]
+            switch byte {
+            case UInt8(ascii: "{"):
+                depth += 1
+                expectingKey = depth == 1
+            case UInt8(ascii: "["):
+                depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+            case UInt8(ascii: ","):
+                expectingKey = depth == 1
+            case UInt8(ascii: "\""):
+                let start = index
+                index += 1
+                while index < json.endIndex, json[index] != UInt8(ascii: "\"") {
+                    index += json[index] == UInt8(ascii: "\\") ? 2 : 1
+                }
+                if expectingKey, depth == 1, index < json.endIndex,
+                    let key = try? JSONDecoder().decode(String.self, from: json[start...index])
+                {
+                    if !seen.insert(key).inserted, !duplicates.contains(key) { duplicates.append(key) }
+                    expectingKey = false
+                }
+            default:
+                break
+            }
+            index += 1
+        }
+        return duplicates
     }
 
     private static func text(_ value: JSONValue?, name: String, trim: Bool, max: Int, required: Bool, problems: inout [String]) -> String? {

@@ -1,7 +1,8 @@
 import Foundation
 import Plinth
-import Posts
 import Testing
+
+@testable import Posts
 
 @Suite struct PostInputTests {
     @Test func trimsTitleKeepsBody() throws {
@@ -21,5 +22,15 @@ import Testing
             return error.message.contains(#"unknown fields "extra", "more""#) && error.message.contains("title must be a string")
                 && error.message.contains("body is required")
         }
+    }
+
+    @Test func duplicateKeysAreRefusedByName() {
+        #expect {
+            _ = try PostInput(json: Data(#"{"title":"a","body":"b","title":{"x":1}}"#.utf8), requireAll: true)
+        } throws: { error in
+            (error as? APIError)?.message.contains(#"duplicate field "title""#) == true
+        }
+        #expect(PostInput.duplicateTopLevelKeys(Data(#"{"a":{"a":1,"a":2},"b":["a","a"],"\u0061":3,"c\"d":1}"#.utf8)) == ["a"])
+        #expect(PostInput.duplicateTopLevelKeys(Data(#"{"title":"x,\"title\":","body":"b"}"#.utf8)).isEmpty)
     }
 }
