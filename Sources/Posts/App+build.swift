@@ -49,7 +49,10 @@ func buildRouter(
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     let registry = PrometheusCollectorRegistry()
-    let store = MeasuredPostStore(LimitedPostStore(store, limit: config.databaseMaxInFlight), registry: registry)
+    let store = MeasuredPostStore(
+        LimitedPostStore(store, limit: config.databasePoolSize, queueLimit: config.databaseMaxInFlight),
+        registry: registry
+    )
     // Pliny's order: outer middleware see what inner ones do, so errors still get CORS headers,
     // a Request-Id and a log line.
     router.add(middleware: CORSPolicyMiddleware(origins: config.corsOrigins))

@@ -9,8 +9,8 @@ import Plinth
 /// | `PORT` | integer 1–65535 | `5000` | TCP port to listen on |
 /// | `HOST` | string | `0.0.0.0` | address to bind |
 /// | `DATABASE_URL` | URL | unset: SQLite file `./data/posts.sqlite` | `sqlite:///abs/path`, `sqlite::memory:` or `postgres://user:pass@host:port/db` |
-/// | `DB_POOL` | integer ≥ 1 | 2 per core | most PostgreSQL connections |
-/// | `DB_MAX_IN_FLIGHT` | integer ≥ 1 | `512` | most store calls running or waiting for a connection; more are refused with 503 + `Retry-After` |
+/// | `DB_POOL` | integer ≥ 1 | 2 per core | most PostgreSQL connections, and most store calls run at once (both stores) |
+/// | `DB_MAX_IN_FLIGHT` | integer ≥ 1 | `4096` | most store calls waiting their turn (at most `DB_POOL` run at once, each waits ≤ 5 s); more are refused with 503 + `Retry-After` |
 /// | `DATABASE_TIMEOUT` | seconds > 0 | `10` | PostgreSQL statement timeout; past it the request gets 503 |
 /// | `API_TOKEN` | string | unset: a random token, logged once at start | bearer token required by writes |
 /// | `LOG_LEVEL` | trace, debug, info, notice, warning, error, critical | `info` | `warning` silences the per-request lines |
@@ -33,7 +33,7 @@ public struct AppConfig: Sendable {
     /// `DB_POOL`.
     public var databasePoolSize: Int = 2 * System.coreCount
     /// `DB_MAX_IN_FLIGHT`.
-    public var databaseMaxInFlight: Int = 512
+    public var databaseMaxInFlight: Int = 4096
     /// `DATABASE_TIMEOUT`, in seconds.
     public var databaseTimeout: Double = 10
     /// `API_TOKEN`; `nil` makes the server generate one.
@@ -72,7 +72,7 @@ public struct AppConfig: Sendable {
         database = try env.optional("DATABASE_URL", as: DatabaseConfig.self) ?? .sqlite(.file(Self.defaultSQLitePath))
         databasePoolSize = try env.value("DB_POOL", default: 2 * System.coreCount)
         guard databasePoolSize >= 1 else { throw ConfigError(key: "DB_POOL", value: String(databasePoolSize), problem: "must be at least 1") }
-        databaseMaxInFlight = try env.value("DB_MAX_IN_FLIGHT", default: 512)
+        databaseMaxInFlight = try env.value("DB_MAX_IN_FLIGHT", default: 4096)
         guard databaseMaxInFlight >= 1 else {
             throw ConfigError(key: "DB_MAX_IN_FLIGHT", value: String(databaseMaxInFlight), problem: "must be at least 1")
         }

@@ -1,20 +1,23 @@
 import Foundation
+import NIOCore
 import Plinth
 
-/// A store that admits at most a fixed number of calls at once and refuses the rest with a quick 503.
+/// A store that runs at most `limit` calls at once, queues a bounded number more, and refuses the
+/// rest with a quick 503.
 ///
-/// The database pool queues every caller; under overload (c=10,000 with the cache off) that queue,
-/// and the memory of the requests waiting in it, grew without bound. This bounds it.
+/// The database pool queued every caller without bound under overload (c=10,000 with the cache
+/// off), and GRDB parked a thread per waiting read; this keeps the database at `limit` calls and the
+/// wait bounded in length and time.
 public struct LimitedPostStore: PostStore {
     /// The store limited.
     public let base: any PostStore
     /// The bound.
     public let limiter: ConcurrencyLimiter
 
-    /// Wraps `base`, admitting at most `limit` calls at once.
-    public init(_ base: any PostStore, limit: Int) {
+    /// Wraps `base`: `limit` calls at once, `queueLimit` waiting, each for at most `maxWait`.
+    public init(_ base: any PostStore, limit: Int, queueLimit: Int, maxWait: TimeAmount = .seconds(5)) {
         self.base = base
-        self.limiter = ConcurrencyLimiter(limit: limit)
+        self.limiter = ConcurrencyLimiter(limit: limit, queueLimit: queueLimit, maxWait: maxWait)
     }
 
     // Migrations and seeding run before serving, outside the bound.

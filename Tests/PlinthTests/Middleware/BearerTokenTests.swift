@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import Testing
 
 @testable import Plinth
@@ -34,5 +35,42 @@ import Testing
         #expect(results == ["ran", "ran", "ran"])
         #expect(limiter.current == 0)
         #expect(try await limiter.run { "again" } == "again")
+    }
+
+    @Test func queuesInArrivalOrderThenRefusesPastTheQueue() async throws {
+        let limiter = ConcurrencyLimiter(limit: 1, queueLimit: 3, maxWait: .seconds(5))
+        let order = NIOLockedValueBox<[Int]>([])
+        let gate = AsyncStream.makeStream(of: Void.self)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await limiter.run {
+                    for await _ in gate.stream { break }
+                    order.withLockedValue { $0.append(0) }
+                }
+            }
+            while limiter.current < 1 { await Task.yield() }
+            for index in 1...3 {
+                group.addTask { try await limiter.run { order.withLockedValue { $0.append(index) } } }
+                while limiter.queued < index { await Task.yield() }
+            }
+            await #expect(throws: APIError.self) { try await limiter.run { "queue full" } }
+            gate.continuation.yield()
+            try await group.waitForAll()
+        }
+        #expect(order.withLockedValue { $0 } == [0, 1, 2, 3])
+        #expect(limiter.current == 0 && limiter.queued == 0)
+    }
+
+    @Test func waitersGiveUpAfterMaxWait() async throws {
+        let limiter = ConcurrencyLimiter(limit: 1, queueLimit: 10, maxWait: .milliseconds(100))
+        let gate = AsyncStream.makeStream(of: Void.self)
+        async let holder: Void = limiter.run { for await _ in gate.stream { break } }
+        while limiter.current < 1 { await Task.yield() }
+        let start = ContinuousClock.now
+        await #expect(throws: APIError.self) { try await limiter.run { "too late" } }
+        #expect(ContinuousClock.now - start < .seconds(3))
+        gate.continuation.yield()
+        try await holder
+        #expect(try await limiter.run { "free again" } == "free again")
     }
 }
