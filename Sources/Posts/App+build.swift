@@ -10,7 +10,8 @@ import ServiceLifecycle
 ///
 /// Called by `posts serve` and by the tests; the only place that reads the assembled config.
 public func buildApplication(config: AppConfig, logger: Logger? = nil) async throws -> some ApplicationProtocol {
-    let logger = logger ?? makeLogger("posts", level: config.logLevel)
+    var logger = logger ?? makeLogger("posts", level: config.logLevel)
+    logger.logLevel = config.logLevel  // LOG_LEVEL rules whatever logger is passed in
     let database = try await makeDatabase(
         config.database,
         poolSize: config.databasePoolSize,

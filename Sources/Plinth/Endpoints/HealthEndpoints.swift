@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 
 /// `GET /health` (the process answers) and `GET /health/db` (the database answers too).
 public struct HealthEndpoints<Context: RequestContext>: Sendable {
@@ -12,21 +13,22 @@ public struct HealthEndpoints<Context: RequestContext>: Sendable {
 
     /// Adds the routes to `router`.
     public func addRoutes(to router: Router<Context>) {
-        router.get("/health") { _, _ in
-            var response = JSONResponse.emptyObject()
-            response.headers[.cacheControl] = "no-store"
-            return response
+        router.get("/health") { request, _ in
+            Self.healthy(request)
         }
-        router.get("/health/db") { _, context in
+        router.get("/health/db") { request, context in
             do {
                 try await checkDatabase()
             } catch {
                 context.logger.warning("database health check failed", metadata: ["error": "\(String(reflecting: error))"])
                 throw APIError(.serviceUnavailable, message: "The database is unreachable.")
             }
-            var response = JSONResponse.emptyObject()
-            response.headers[.cacheControl] = "no-store"
-            return response
+            return Self.healthy(request)
         }
+    }
+
+    /// `{}` with its ETag, never cached by intermediaries.
+    static func healthy(_ request: Request) -> Response {
+        ConditionalGET.respond(to: request, body: ByteBuffer(staticString: "{}"), headers: [.cacheControl: "no-store"])
     }
 }

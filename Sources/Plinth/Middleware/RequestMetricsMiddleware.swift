@@ -69,10 +69,13 @@ public struct MetricsEndpoint<Context: RequestContext>: Sendable {
     /// Adds `GET /metrics` to `router`.
     public func addRoutes(to router: Router<Context>) {
         router.get("/metrics") { _, _ in
-            Response(
+            let body = ByteBuffer(bytes: registry.emitToBuffer())
+            return Response(
                 status: .ok,
-                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
-                body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer()))
+                headers: [
+                    .contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store", .eTag: ConditionalGET.etag(for: body),
+                ],
+                body: .init(byteBuffer: body)
             )
         }
     }

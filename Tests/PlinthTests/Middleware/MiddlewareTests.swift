@@ -122,6 +122,20 @@ import Testing
         }
     }
 
+    @Test func raiseErrorsLetsUnexpectedErrorsPropagate() async throws {
+        let router = Router(context: TestContext.self)
+        router.add(middleware: RescueErrorsMiddleware(raiseErrors: true))
+        router.get("/boom") { _, _ -> String in throw CancellationError() }
+        router.get("/missing") { _, _ -> String in throw APIError(.notFound) }
+        try await Application(router: router).test(.router) { client in
+            let boom = try await client.execute(uri: "/boom", method: .get)
+            #expect(boom.status == .internalServerError)
+            #expect(!String(buffer: boom.body).contains("internal_server_error"))  // Hummingbird's own answer, not ours
+            let missing = try await client.execute(uri: "/missing", method: .get)
+            #expect(String(buffer: missing.body) == #"{"id":"not_found","message":"Not found."}"#)  // client errors still rendered
+        }
+    }
+
     @Test func contentCodingNegotiation() {
         #expect(ContentCoding.negotiate("gzip") == .gzip)
         #expect(ContentCoding.negotiate("deflate, gzip;q=0.5") == .gzip)

@@ -44,6 +44,33 @@ import Testing
         #expect(first["timing_total_elapsed"] != nil)
     }
 
+    @Test func logLevelWarningSilencesTheRequestLines() async throws {
+        let lines = NIOLockedValueBox<[Logger.Metadata]>([])
+        let logger = Logger(label: "posts") { _ in MetadataCapture(lines: lines) }  // at info
+        try await TestDatabase.with(.sqlite) { database, _ in
+            var config = TestApp.config(database)
+            config.logLevel = .warning
+            let app = try await buildApplication(config: config, logger: logger)
+            try await app.test(.router) { client in
+                _ = try await client.execute(uri: "/posts", method: .get)
+                _ = try await client.execute(uri: "/nope", method: .get)
+            }
+        }
+        #expect(lines.withLockedValue { $0 }.filter { $0["request_path"] != nil }.isEmpty)
+    }
+
+    @Test func everyGet200CarriesAnETag() async throws {
+        try await TestApp.with(.sqlite, seed: Fixtures.posts(2)) { client, _ in
+            let id = try await client.execute(uri: "/posts", method: .get).array.first?["id"] as? String ?? ""
+            for path in ["/posts", "/posts/\(id)", "/health", "/health/db", "/schema.json", "/metrics"] {
+                let response = try await client.execute(uri: path, method: .get)
+                #expect(response.status == .ok, "\(path)")
+                #expect(response.headers[.eTag]?.hasPrefix("\"") == true, "\(path)")
+                #expect(response.headers[.cacheControl] != nil, "\(path)")
+            }
+        }
+    }
+
     @Test(arguments: [true, false])
     func gzipOfPostsInflatesToTheSameJSON(cache: Bool) async throws {
         try await TestApp.with(.sqlite, seed: Fixtures.posts(40), customize: { $0.cache = cache }) { client, _ in
