@@ -7,7 +7,7 @@ extension Router {
     /// Hummingbird answers 404 for a known path with an unknown method; Pliny (Sinatra) and HTTP
     /// say 405. Call after every route is added.
     public func addMethodNotAllowedResponders() {
-        let candidates: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete]
+        let candidates: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options, .trace]
         var methodsByPath: [String: (path: RouterPath, methods: Set<HTTPRequest.Method>)] = [:]
         for route in routes {
             methodsByPath[route.path.description, default: (route.path, [])].methods.insert(route.method)

@@ -40,7 +40,7 @@ public struct PostsEndpoints: Sendable {
         let pretty = pretty(request)
         guard let cache else { return try await list(request, context, pretty: pretty).response(to: request) }
         // The key is everything the representation depends on; long Range headers are not cached.
-        let rangeText = request.headers[.range] ?? ""
+        let rangeText = request.headers[.range]?.trimmingASCIIWhitespace() ?? ""
         let key = rangeText.utf8.count <= 128 ? (pretty ? "p|" : "c|") + rangeText : nil
         guard let key else { return try await list(request, context, pretty: pretty).response(to: request) }
         let entry = try await cache.entry(for: key) { try await list(request, context, pretty: pretty) }
@@ -49,7 +49,7 @@ public struct PostsEndpoints: Sendable {
 
     /// Reads and serializes one page of posts.
     private func list(_ request: Request, _ context: AppRequestContext, pretty: Bool) async throws -> RepresentationCache.Entry {
-        let range = try request.headers[.range].map {
+        let range = try request.headers[.range].flatMap { $0.trimmingASCIIWhitespace().isEmpty ? nil : $0 }.map {
             try RangeHeader(
                 parsing: $0, fields: PostListQuery.Field.allCases.map(\.rawValue), defaultMax: Self.defaultPageSize, maxCap: Self.maxPageSize)
         }

@@ -4,13 +4,20 @@ import Plinth
 /// The fields a client may send for a post, validated.
 ///
 /// `title`: a string, 1–200 characters after trimming (stored trimmed). `body`: a string,
-/// 1–100,000 characters. Neither may contain NUL, which PostgreSQL cannot store. Any other
+/// 1–100,000 characters. Characters are Unicode code points, as JSON Schema's `maxLength` counts them. Neither may contain NUL, which PostgreSQL cannot store. Any other
 /// field is refused by name, so typos do not pass silently.
 public struct PostInput: Sendable, Equatable {
     /// The new title, if given.
     public var title: String?
     /// The new body, if given.
     public var body: String?
+
+    /// Whitespace as JSON Schema's (ECMAScript's) `\s` defines it, so `/schema.json`'s pattern and
+    /// this check agree on what a blank title is.
+    static let blank = CharacterSet(
+        charactersIn:
+            "\t\n\u{0B}\u{0C}\r \u{A0}\u{1680}\u{2000}\u{2001}\u{2002}\u{2003}\u{2004}\u{2005}\u{2006}\u{2007}\u{2008}\u{2009}\u{200A}\u{2028}\u{2029}\u{202F}\u{205F}\u{3000}\u{FEFF}"
+    )
 
     /// The fields a client may send.
     public static let allowedFields = ["title", "body"]
@@ -108,11 +115,12 @@ public struct PostInput: Sendable, Equatable {
             problems.append("\(name) must be a string, not \(value.typeName)")
             return nil
         }
-        let text = trim ? raw.trimmingCharacters(in: .whitespacesAndNewlines) : raw
+        let text = trim ? raw.trimmingCharacters(in: Self.blank) : raw
+        let length = text.unicodeScalars.count
         if text.isEmpty {
             problems.append("\(name) must not be blank")
-        } else if text.count > max {
-            problems.append("\(name) must be at most \(max) characters (got \(text.count))")
+        } else if length > max {
+            problems.append("\(name) must be at most \(max) characters (got \(length))")
         } else if text.utf8.contains(0) {
             problems.append("\(name) must not contain NUL characters")
         } else {
