@@ -43,8 +43,12 @@ public struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddlewar
         let route = context.endpointPath ?? "NotFound"
         let method = request.method.rawValue
         registry.makeCounter(descriptor: Self.requests, labels: [("method", method), ("route", route), ("status", String(status))]).increment()
-        registry.makeDurationHistogram(descriptor: Self.duration, labels: [("method", method), ("route", route)], buckets: Self.buckets)
-            .record(ContinuousClock.now - start)
+        registry.makeDurationHistogram(
+            descriptor: Self.duration,
+            labels: [("method", method), ("route", route), ("status", String(status))],
+            buckets: Self.buckets
+        )
+        .record(ContinuousClock.now - start)
     }
 
     static var requests: MetricNameDescriptor {
@@ -52,7 +56,7 @@ public struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddlewar
     }
 
     static var duration: MetricNameDescriptor {
-        MetricNameDescriptor(metricName: "http_request_duration", unitName: "seconds", helpText: "HTTP request latency by method and route.")
+        MetricNameDescriptor(metricName: "http_request_duration", unitName: "seconds", helpText: "HTTP request latency by method, route and status.")
     }
 }
 

@@ -37,7 +37,7 @@ import Testing
             let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
             #expect(metrics.contains(#"http_requests_total{method="GET",route="/posts",status="200"} 1"#))
             #expect(metrics.contains(#"http_requests_total{method="GET",route="/posts/{id}",status="404"} 1"#))
-            #expect(metrics.contains("http_request_duration_seconds_bucket"))
+            #expect(metrics.contains(#"http_request_duration_seconds_count{method="GET",route="/posts/{id}",status="404"} 1"#))
             #expect(metrics.contains(#"store_operation_duration_seconds_count{operation="list"} 1"#))
         }
     }
