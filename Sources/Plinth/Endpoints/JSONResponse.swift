@@ -14,11 +14,6 @@ public enum JSONResponse {
         return Response(status: status, headers: fields, body: .init(byteBuffer: body))
     }
 
-    /// The `{}` body of health checks and empty acknowledgements.
-    public static func emptyObject() -> Response {
-        make(body: ByteBuffer(staticString: "{}"))
-    }
-
     /// Whether the request asks for indented JSON (`?pretty=true`), or `default` when it does not say.
     public static func wantsPretty(_ request: Request, default pretty: Bool) -> Bool {
         guard let value = request.uri.queryParameters["pretty"] else { return pretty }

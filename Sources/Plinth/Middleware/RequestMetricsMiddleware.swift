@@ -1,4 +1,6 @@
+import HTTPTypes
 import Hummingbird
+import NIOConcurrencyHelpers
 import Prometheus
 
 /// Counts requests by method, route and status and records their latency, in a Prometheus registry.
@@ -12,6 +14,9 @@ import Prometheus
 public struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Where the metrics go.
     public let registry: PrometheusCollectorRegistry
+    /// The counter and histogram of each method, route and status, looked up by one string key
+    /// rather than through the registry's descriptor and label-array lookup on every request.
+    private let instruments = NIOLockedValueBox<[String: (Counter, DurationHistogram)]>([:])
 
     /// Latency buckets, 1 ms to 10 s.
     public static var buckets: [Duration] {
@@ -40,16 +45,26 @@ public struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddlewar
     }
 
     private func record(_ request: Request, _ context: Context, status: Int, start: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - start
         let route = context.endpointPath ?? "NotFound"
-        let method = request.method.rawValue
-        registry.makeCounter(descriptor: Self.requests, labels: [("method", method), ("route", route), ("status", String(status))]).increment()
-        registry.makeDurationHistogram(
-            descriptor: Self.duration,
-            labels: [("method", method), ("route", route), ("status", String(status))],
-            buckets: Self.buckets
-        )
-        .record(ContinuousClock.now - start)
+        // Clients can send any method token; only standard ones become label values, so cardinality stays bounded.
+        let method = Self.standardMethods.contains(request.method) ? request.method.rawValue : "OTHER"
+        let key = "\(method) \(status) \(route)"
+        let (counter, histogram) = instruments.withLockedValue { instruments in
+            if let existing = instruments[key] { return existing }
+            let labels = [("method", method), ("route", route), ("status", String(status))]
+            let made = (
+                registry.makeCounter(descriptor: Self.requests, labels: labels),
+                registry.makeDurationHistogram(descriptor: Self.duration, labels: labels, buckets: Self.buckets)
+            )
+            instruments[key] = made
+            return made
+        }
+        counter.increment()
+        histogram.record(elapsed)
     }
+
+    static var standardMethods: Set<HTTPRequest.Method> { [.get, .head, .post, .put, .patch, .delete, .options, .trace, .connect] }
 
     static var requests: MetricNameDescriptor {
         MetricNameDescriptor(metricName: "http_requests", unitName: "total", helpText: "HTTP requests by method, route and status.")

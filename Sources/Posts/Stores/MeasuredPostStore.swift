@@ -8,11 +8,28 @@ public struct MeasuredPostStore: PostStore {
     public let base: any PostStore
     /// Where the histograms live.
     public let registry: PrometheusCollectorRegistry
+    /// One histogram per operation, made once rather than looked up in the registry per call.
+    private let histograms: [String: DurationHistogram]
 
     /// Wraps `base`.
     public init(_ base: any PostStore, registry: PrometheusCollectorRegistry) {
         self.base = base
         self.registry = registry
+        let descriptor = MetricNameDescriptor(
+            metricName: "store_operation_duration", unitName: "seconds", helpText: "Store call latency by operation.")
+        let operations = ["migrate", "list", "find", "insert", "update", "delete", "upsert", "count", "health"]
+        self.histograms = Dictionary(
+            uniqueKeysWithValues: operations.map { operation in
+                (
+                    operation,
+                    registry.makeDurationHistogram(
+                        descriptor: descriptor,
+                        labels: [("operation", operation)],
+                        buckets: RequestMetricsMiddleware<AppRequestContext>.buckets
+                    )
+                )
+            }
+        )
     }
 
     public func migrate() async throws { try await measure("migrate") { try await base.migrate() } }
