@@ -150,7 +150,7 @@ import Testing
     func concurrentMigrationsApplyEachVersionOnce(kind: StoreKind) async throws {
         try await TestDatabase.with(kind, migrated: false) { database, store in
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<4 {
+                for _ in 0..<8 {
                     group.addTask { try await database.withStore { other in try await other.migrate() } }
                 }
                 group.addTask { try await store.migrate() }

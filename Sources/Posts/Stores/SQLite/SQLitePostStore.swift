@@ -36,17 +36,24 @@ public final class SQLitePostStore: PostStore {
         }
     }
 
-    /// Applies pending migrations, recorded in GRDB's `grdb_migrations` table.
+    /// Applies pending migrations in one `BEGIN IMMEDIATE` transaction, recorded in `grdb_migrations`.
+    ///
+    /// GRDB's `DatabaseMigrator` reads the applied versions before it takes the write lock, so two
+    /// processes starting at once on a fresh file could both try `CREATE TABLE`. Here the check and
+    /// the changes happen under SQLite's write lock (waiting up to the 5 s busy timeout), like the
+    /// PostgreSQL store's advisory lock. The table keeps the name and shape GRDB's migrator used,
+    /// so files it created stay valid.
     public func migrate() async throws {
-        var migrator = DatabaseMigrator()
-        for migration in Migration.all {
-            migrator.registerMigration(migration.id) { db in
-                for statement in migration.sqlite { try db.execute(sql: statement) }
+        try await writer.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                try db.execute(sql: "CREATE TABLE IF NOT EXISTS grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+                let applied = Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+                for migration in Migration.all where !applied.contains(migration.id) {
+                    for statement in migration.sqlite { try db.execute(sql: statement) }
+                    try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [migration.id])
+                }
+                return .commit
             }
-        }
-        // `asyncMigrate` runs on GRDB's writer queue, keeping the blocking work off Swift's executors.
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            migrator.asyncMigrate(writer) { result in continuation.resume(with: result.map { _ in () }) }
         }
     }
 
