@@ -39,6 +39,10 @@ cases = [
     ("POST", "/posts", b'{"title":"t","body":"b"}', {"Authorization": "bearer", "Content-Type": "application/json"}),
     ("PATCH", "/posts/" + urllib.parse.quote(injections[0]), b'{"title":"x"}', auth),
     ("DELETE", "/posts/" + urllib.parse.quote(injections[1]), None, {"Authorization": "Bearer " + token}),
+    ("GET", "/posts?" + "q" * 9000, None, {}),  # 414
+    ("GET", "/posts", None, {"X-Big": "b" * 9000}),  # 431
+    ("GET", "/posts", None, {"X-F%d" % i: "c" * 4000 for i in range(10)}),  # 431
+    ("POST", "/posts", b'{"title":"t","body":"b"}', dict(auth, **{"X-Big": "b" * 9000})),  # 431, nothing stored
 ]
 for text in injections:
     cases.append(("GET", "/posts/" + urllib.parse.quote(text, safe=""), None, {}))

@@ -22,12 +22,9 @@ public func buildApplication(config: AppConfig, logger: Logger? = nil) async thr
     let router = buildRouter(config: config, store: database.store, token: try apiToken(config, logger: logger), logger: logger)
     return Application(
         router: router,
-        server: .http1(
-            configuration: .init(
-                additionalChannelHandlers: [HeaderReadTimeoutHandler(timeout: .milliseconds(Int64(config.headerTimeout * 1000)))],
-                idleTimeout: .seconds(60)
-            )
-        ),
+        // Hummingbird's HTTP/1 with head limits (414/431 JSON), a header-read timeout, and the
+        // work of a request cancelled when its client leaves.
+        server: .plinthHTTP1(headerTimeout: .milliseconds(Int64(config.headerTimeout * 1000)), idleTimeout: .seconds(60)),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil, backlog: config.backlog),
         services: database.services + [MemoryTrimmer()],
         onServerRunning: { channel in

@@ -10,19 +10,27 @@ extension APIError: HTTPResponseError {
 
     /// Renders the error as Pliny's JSON body with its headers.
     public func response(allocator: ByteBufferAllocator) -> Response {
-        var buffer = allocator.buffer(capacity: 64 + message.utf8.count)
-        var writer = JSONWriter(buffer: buffer)
+        Response(status: status, headers: responseHeaders, body: .init(byteBuffer: body(allocator: allocator)))
+    }
+
+    /// The JSON body: `{"id":"...","message":"..."}`.
+    public func body(allocator: ByteBufferAllocator) -> ByteBuffer {
+        var writer = JSONWriter(buffer: allocator.buffer(capacity: 64 + message.utf8.count))
         writer.beginObject()
         writer.key("id")
         writer.string(id)
         writer.key("message")
         writer.string(message)
         writer.endObject()
-        buffer = writer.buffer
+        return writer.buffer
+    }
+
+    /// The error's own headers plus JSON content type and `no-store`.
+    public var responseHeaders: HTTPFields {
         var fields = headers
         fields[.contentType] = JSONResponse.contentType
         fields[.cacheControl] = "no-store"
-        return Response(status: status, headers: fields, body: .init(byteBuffer: buffer))
+        return fields
     }
 }
 

@@ -112,6 +112,12 @@ extension APIError {
             id: "request_header_fields_too_large",
             defaultMessage: "Request header fields too large."
         )
+        /// 499 `client_closed_request` (nginx's code): the client left before the response; only logged.
+        public static let clientClosedRequest = Kind(
+            status: .init(code: 499, reasonPhrase: "Client Closed Request"),
+            id: "client_closed_request",
+            defaultMessage: "The client closed the connection before the response."
+        )
         /// 500 `internal_server_error`.
         public static let internalServerError = Kind(
             status: .internalServerError,

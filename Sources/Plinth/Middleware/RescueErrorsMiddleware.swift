@@ -6,7 +6,8 @@ import NIOCore
 ///
 /// ``APIError`` renders as itself, Hummingbird's `HTTPError` (no route, body too large) maps to
 /// the matching Pliny id, anything else becomes 500 `internal_server_error`, with the real error
-/// kept for the canonical log line. With `raiseErrors` unexpected errors propagate instead, for
+/// kept for the canonical log line; work cancelled because the client left is logged as 499
+/// `client_closed_request`, as nginx does. With `raiseErrors` unexpected errors propagate instead, for
 /// debugging, as Pliny's `RAISE_ERRORS`.
 /// ```swift
 /// router.add(middleware: RescueErrorsMiddleware(raiseErrors: config.raiseErrors))
@@ -27,6 +28,11 @@ public struct RescueErrorsMiddleware<Context: PlinthRequestContext>: RouterMiddl
         } catch {
             let apiError: APIError
             switch error {
+            case _ where Task.isCancelled && !(error is APIError):
+                // The client left and its work was cancelled (see `PlinthHTTP1Channel`); nobody
+                // reads this response, but the log line and metrics say what happened.
+                apiError = APIError(.clientClosedRequest)
+                context.requestLog.errorClass = String(reflecting: type(of: error))
             case let error as APIError:
                 apiError = error
                 context.requestLog.errorClass = "APIError"
