@@ -35,3 +35,38 @@ import Testing
         }
     }
 }
+
+/// A statement that runs past `DATABASE_TIMEOUT` is cancelled by PostgreSQL and answered with a 503.
+@Suite struct PostgresStatementTimeoutTests {
+    @Test(.enabled(if: StoreKind.available.contains(.postgres)))
+    func aStatementPastTheTimeoutGets503ThenServiceResumes() async throws {
+        try await TestDatabase.with(.postgres) { database, store in
+            let post = Fixtures.posts(1)[0]
+            try await store.upsert([post])
+            let config = TestApp.config(database) { config in
+                config.databaseTimeout = 0.3
+                config.cache = false
+            }
+            let app = try await buildApplication(config: config, logger: TestDatabase.logger)
+            try await app.test(.router) { client in
+                let postgres = try #require(store as? PostgresPostStore)
+                // Another session holds the table locked: the app's reads wait for it until the timeout.
+                try await postgres.client.withTransaction(logger: TestDatabase.logger) { connection in
+                    try await connection.query("LOCK TABLE posts IN ACCESS EXCLUSIVE MODE", logger: TestDatabase.logger)
+                    let start = ContinuousClock.now
+                    for uri in ["/posts", "/posts/\(post.id.lowercasedString)"] {
+                        let response = try await client.execute(uri: uri, method: .get)
+                        #expect(response.status == .serviceUnavailable)
+                        #expect(response.errorID == "service_unavailable")
+                        #expect(response.text.contains("did not answer in time"))
+                        #expect(!response.text.contains("57014") && !response.text.contains("PSQL"))
+                    }
+                    #expect(ContinuousClock.now - start < .seconds(5))
+                }
+                let list = try await client.execute(uri: "/posts", method: .get)
+                #expect(list.status == .ok)
+                #expect(list.array.count == 1)
+            }
+        }
+    }
+}
