@@ -123,6 +123,15 @@ import Testing
             #expect(post.headers[.allow] == "DELETE, GET, HEAD, PATCH")
             let health = try await client.execute(uri: "/health", method: .delete)
             #expect(health.status == .methodNotAllowed)
+            // Methods no route knows: 405 on served paths, 404 elsewhere.
+            let query = try await client.execute(uri: "/posts/\(UUID().lowercasedString)", method: .init("QUERY")!)
+            #expect(query.status == .methodNotAllowed)
+            #expect(query.headers[.allow] == "DELETE, GET, HEAD, PATCH")
+            let propfind = try await client.execute(uri: "/health/db", method: .init("PROPFIND")!)
+            #expect(propfind.status == .methodNotAllowed)
+            #expect(propfind.errorID == "method_not_allowed")
+            let elsewhere = try await client.execute(uri: "/posts/1/comments", method: .init("QUERY")!)
+            #expect(elsewhere.status == .notFound)
         }
     }
 
