@@ -4,17 +4,29 @@ import NIOCore
 
 /// Strong `ETag`s and `If-None-Match` handling for responses whose bytes an endpoint holds.
 public enum ConditionalGET {
-    /// A strong ETag for `body`: 64-bit FNV-1a of its bytes, quoted.
+    /// A strong ETag for `body`: a 64-bit FNV-1a-style hash of its bytes, quoted.
     ///
-    /// Not cryptographic: an ETag only has to change when the body does.
+    /// Not cryptographic: an ETag only has to change when the body does. Hashes eight bytes per
+    /// step (byte-wise FNV-1a took ~5% of an uncached `GET /posts`, 38 KB per response), then
+    /// mixes the result so every input bit reaches every output bit.
     public static func etag(for body: ByteBuffer) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         body.withUnsafeReadableBytes { bytes in
-            for byte in bytes {
-                hash ^= UInt64(byte)
-                hash &*= 0x100_0000_01b3
+            var offset = 0
+            while offset + 8 <= bytes.count {
+                hash = (hash ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0x100_0000_01b3
+                offset += 8
+            }
+            while offset < bytes.count {
+                hash = (hash ^ UInt64(bytes[offset])) &* 0x100_0000_01b3
+                offset += 1
             }
         }
+        hash ^= UInt64(body.readableBytes)
+        // MurmurHash3's 64-bit finalizer.
+        hash = (hash ^ (hash >> 33)) &* 0xff51_afd7_ed55_8ccd
+        hash = (hash ^ (hash >> 33)) &* 0xc4ce_b9fe_1a85_ec53
+        hash ^= hash >> 33
         let hex = String(hash, radix: 16)
         return "\"" + String(repeating: "0", count: 16 - hex.count) + hex + "\""
     }

@@ -103,39 +103,72 @@ public struct JSONWriter {
         buffer.writeRepeatingByte(UInt8(ascii: " "), count: depth * 2)
     }
 
+    /// Writes `value` quoted and escaped, straight into the buffer's memory: one pass counts the
+    /// escapes, one reserves and writes (byte-at-a-time `ByteBuffer` writes took ~20% of an
+    /// uncached `GET /posts`).
     private mutating func writeEscaped(_ value: String) {
-        buffer.writeInteger(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { bytes in
-            var start = 0
-            for index in 0..<bytes.count {
-                let byte = bytes[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                if start < index { buffer.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start..<index]))) }
-                writeEscape(byte)
-                start = index + 1
+            var extra = 0
+            for byte in bytes where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                extra += Self.escapedLength(byte) - 1
             }
-            if start < bytes.count { buffer.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]))) }
+            let total = bytes.count + extra + 2
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: total) { raw in
+                let out = raw.bindMemory(to: UInt8.self)
+                out[0] = UInt8(ascii: "\"")
+                if extra == 0 {
+                    if !bytes.isEmpty { UnsafeMutableRawBufferPointer(rebasing: raw[1...]).copyMemory(from: UnsafeRawBufferPointer(bytes)) }
+                } else {
+                    var position = 1
+                    for byte in bytes {
+                        guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
+                            out[position] = byte
+                            position += 1
+                            continue
+                        }
+                        position += Self.writeEscape(byte, into: out, at: position)
+                    }
+                }
+                out[total - 1] = UInt8(ascii: "\"")
+                return total
+            }
         }
-        buffer.writeInteger(UInt8(ascii: "\""))
     }
 
-    private mutating func writeEscape(_ byte: UInt8) {
+    private static func escapedLength(_ byte: UInt8) -> Int {
         switch byte {
-        case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
-        case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
-        case 0x0A: buffer.writeStaticString("\\n")
-        case 0x0D: buffer.writeStaticString("\\r")
-        case 0x09: buffer.writeStaticString("\\t")
-        case 0x08: buffer.writeStaticString("\\b")
-        case 0x0C: buffer.writeStaticString("\\f")
-        default:
-            let hex: StaticString = "0123456789abcdef"
-            buffer.writeStaticString("\\u00")
-            hex.withUTF8Buffer { digits in
-                buffer.writeInteger(digits[Int(byte >> 4)])
-                buffer.writeInteger(digits[Int(byte & 0x0F)])
-            }
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), 0x0A, 0x0D, 0x09, 0x08, 0x0C: 2
+        default: 6
         }
+    }
+
+    /// Writes the escape for `byte` at `position`; returns its length.
+    private static func writeEscape(_ byte: UInt8, into out: UnsafeMutableBufferPointer<UInt8>, at position: Int) -> Int {
+        out[position] = UInt8(ascii: "\\")
+        let short: UInt8? =
+            switch byte {
+            case UInt8(ascii: "\""): UInt8(ascii: "\"")
+            case UInt8(ascii: "\\"): UInt8(ascii: "\\")
+            case 0x0A: UInt8(ascii: "n")
+            case 0x0D: UInt8(ascii: "r")
+            case 0x09: UInt8(ascii: "t")
+            case 0x08: UInt8(ascii: "b")
+            case 0x0C: UInt8(ascii: "f")
+            default: nil
+            }
+        if let short {
+            out[position + 1] = short
+            return 2
+        }
+        let hex: StaticString = "0123456789abcdef"
+        out[position + 1] = UInt8(ascii: "u")
+        out[position + 2] = UInt8(ascii: "0")
+        out[position + 3] = UInt8(ascii: "0")
+        hex.withUTF8Buffer { digits in
+            out[position + 4] = digits[Int(byte >> 4)]
+            out[position + 5] = digits[Int(byte & 0x0F)]
+        }
+        return 6
     }
 }

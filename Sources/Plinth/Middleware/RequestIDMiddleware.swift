@@ -21,7 +21,7 @@ public struct RequestIDMiddleware<Context: PlinthRequestContext>: RouterMiddlewa
     /// Sets the ids on the context and the `Request-Id` header on the response.
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        var ids = [UUID().uuidString.lowercased()]
+        var ids = [UUID().lowercasedString]
         ids += Self.receivedIDs(request.headers, limit: maxReceived)
         context.requestIDs = ids
         var response = try await next(request, context)
@@ -36,8 +36,8 @@ public struct RequestIDMiddleware<Context: PlinthRequestContext>: RouterMiddlewa
             for value in headers[values: name] {
                 for part in value.split(separator: ",") where ids.count < limit {
                     let candidate = part.trimmingCharacters(in: .whitespaces)
-                    if candidate.utf8.count == 36, let uuid = UUID(uuidString: candidate) {
-                        ids.append(uuid.uuidString.lowercased())
+                    if let uuid = UUID(canonical: candidate) {
+                        ids.append(uuid.lowercasedString)
                     }
                 }
             }

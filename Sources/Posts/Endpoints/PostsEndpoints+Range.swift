@@ -13,7 +13,7 @@ extension PostsEndpoints {
             guard let text else { return nil }
             switch field {
             case .id:
-                guard text.utf8.count == 36, let id = UUID(uuidString: text) else { throw invalid("\"\(text.prefix(64))\" is not a post id") }
+                guard let id = UUID(canonical: text) else { throw invalid("\"\(text.prefix(64))\" is not a post id") }
                 return .init(id: id)
             case .createdAt:
                 let (time, idText) = text.splitOnce("/")
@@ -21,7 +21,7 @@ extension PostsEndpoints {
                     throw invalid("\"\(time.prefix(64))\" is not a timestamp like 2015-03-01T12:00:52Z")
                 }
                 guard let idText else { return .init(createdAt: createdAt) }
-                guard allowTieBreaker, idText.utf8.count == 36, let id = UUID(uuidString: idText) else {
+                guard allowTieBreaker, let id = UUID(canonical: idText) else {
                     throw invalid("\"\(idText.prefix(64))\" is not a post id")
                 }
                 return .init(createdAt: createdAt, id: id)

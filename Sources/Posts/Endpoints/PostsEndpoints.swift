@@ -119,7 +119,7 @@ public struct PostsEndpoints: Sendable {
     /// The `:id` parameter; a malformed id is 404, as an unknown one.
     static func postID(_ context: AppRequestContext) throws -> UUID {
         let text = context.parameters.get("id") ?? ""
-        guard text.utf8.count == 36, let id = UUID(uuidString: text) else {
+        guard let id = UUID(canonical: text) else {
             throw APIError(.notFound, message: "No post with id \(text.prefix(64)).")
         }
         return id

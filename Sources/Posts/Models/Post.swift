@@ -23,8 +23,3 @@ public struct Post: Sendable, Equatable {
         self.updatedAt = updatedAt
     }
 }
-
-extension UUID {
-    /// The lowercase text form used on the wire and in SQLite, e.g. `dadf6879-fed3-4b5f-8d4e-0ce894784ccf`.
-    public var lowercasedString: String { uuidString.lowercased() }
-}

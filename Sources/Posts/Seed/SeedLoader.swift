@@ -37,7 +37,7 @@ public struct SeedLoader: Sendable {
             throw SeedError("not a JSON array of posts with id, title, body, created_at and updated_at (\(error))")
         }
         return try records.enumerated().map { index, record in
-            guard record.id.utf8.count == 36, let id = UUID(uuidString: record.id) else {
+            guard let id = UUID(canonical: record.id) else {
                 throw SeedError("post \(index): id \"\(record.id)\" is not a UUID")
             }
             guard let createdAt = Timestamp(iso8601: record.created_at), let updatedAt = Timestamp(iso8601: record.updated_at) else {

@@ -56,3 +56,19 @@ import Testing
         #expect(document(pretty: true) == "[\n  {\n    \"a\": 1,\n    \"b\": [],\n    \"c\": true,\n    \"d\": null\n  },\n  {}\n]")
     }
 }
+
+@Suite struct JSONWriterEscapingTests {
+    @Test func matchesFoundationOnEveryByteAndLongRuns() throws {
+        var text = (0..<128).map { String(UnicodeScalar(UInt8($0))) }.joined()
+        text += "Нагрузочное 🚀 <script>alert('x')</script> & \\ \"quoted\"" + String(repeating: "long run ", count: 2000)
+        var writer = JSONWriter(buffer: ByteBufferAllocator().buffer(capacity: 8))
+        writer.beginArray()
+        writer.string(text)
+        writer.string("")
+        writer.string("\u{1}\u{1f}")
+        writer.endArray()
+        let decoded = try JSONSerialization.jsonObject(with: Data(writer.buffer.readableBytesView)) as? [String]
+        #expect(decoded == [text, "", "\u{1}\u{1f}"])
+        #expect(String(buffer: writer.buffer).hasSuffix(#","","\u0001\u001f"]"#))
+    }
+}

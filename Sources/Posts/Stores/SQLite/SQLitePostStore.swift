@@ -153,7 +153,7 @@ public final class SQLitePostStore: PostStore {
         let idText: String = row[0]
         let createdText: String = row[3]
         let updatedText: String = row[4]
-        guard let id = UUID(uuidString: idText), let createdAt = Timestamp(iso8601: createdText),
+        guard let id = UUID(canonical: idText), let createdAt = Timestamp(iso8601: createdText),
             let updatedAt = Timestamp(iso8601: updatedText)
         else { throw StoreError(.corrupt, "corrupt row in posts: id \(idText)") }
         return Post(id: id, title: row[1], body: row[2], createdAt: createdAt, updatedAt: updatedAt)

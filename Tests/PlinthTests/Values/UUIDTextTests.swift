@@ -1,0 +1,27 @@
+import Foundation
+import Plinth
+import Testing
+
+@Suite struct UUIDTextTests {
+    @Test func roundTripsAgainstFoundation() {
+        for _ in 0..<1000 {
+            let id = UUID()
+            #expect(id.lowercasedString == id.uuidString.lowercased())
+            #expect(UUID(canonical: id.uuidString) == id)
+            #expect(UUID(canonical: id.lowercasedString) == id)
+            #expect(UUID(canonical: id.lowercasedString[...]) == id)
+        }
+        #expect(UUID(canonical: "00000000-0000-0000-0000-000000000000") == UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
+        #expect(UUID(canonical: "FFFFFFFF-ffff-FFFF-ffff-FFFFFFFFFFFF")?.lowercasedString == "ffffffff-ffff-ffff-ffff-ffffffffffff")
+    }
+
+    @Test(arguments: [
+        "", "dadf6879-fed3-4b5f-8d4e-0ce894784cc", "dadf6879-fed3-4b5f-8d4e-0ce894784ccff",
+        "dadf6879fed3-4b5f-8d4e-0ce894784ccff", "dadf6879-fed3-4b5f-8d4e_0ce894784ccf", "gadf6879-fed3-4b5f-8d4e-0ce894784ccf",
+        "dadf6879-fed3-4b5f-8d4e-0ce894784cc ", "{adf6879-fed3-4b5f-8d4e-0ce894784cc}", "dadf6879-fed3-4b5f-8d4é-0ce894784cc",
+        "' OR 1=1 -- aaaaaaaaaaaaaaaaaaaaaaaaa",
+    ])
+    func rejectsAnythingElse(text: String) {
+        #expect(UUID(canonical: text) == nil)
+    }
+}
