@@ -22,6 +22,18 @@ import Testing
     }
 
     @Test(arguments: StoreKind.available)
+    func timestampsRoundTripAcrossEpochs(kind: StoreKind) async throws {
+        try await TestDatabase.with(kind) { _, store in
+            for text in ["1969-12-31T23:59:59Z", "1999-12-31T23:59:59Z", "2000-01-01T00:00:00Z", "2038-01-19T03:14:08Z", "9999-12-31T23:59:59Z"] {
+                let time = try #require(Timestamp(iso8601: text))
+                let post = Post(id: UUID(), title: "t", body: "b", createdAt: time, updatedAt: time)
+                try await store.insert(post)
+                #expect(try await store.find(id: post.id)?.createdAt.iso8601 == text)
+            }
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
     func listOrdersByCreatedAtThenID(kind: StoreKind) async throws {
         try await TestDatabase.with(kind) { _, store in
             let posts = Fixtures.posts(30, perSecond: 4)
