@@ -53,6 +53,9 @@ func buildRouter(
     )
     // Pliny's order: outer middleware see what inner ones do, so errors still get CORS headers,
     // a Request-Id and a log line.
+    // Each request in a task of its own, cancelled by the timeout or when the client leaves; the
+    // chain's memory is freed after each request rather than kept by the connection.
+    router.add(middleware: RequestTaskMiddleware())
     router.add(middleware: CORSPolicyMiddleware(origins: config.corsOrigins))
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: RequestMetricsMiddleware(registry: registry))

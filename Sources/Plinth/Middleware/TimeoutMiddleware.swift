@@ -5,11 +5,14 @@ import NIOPosix
 
 /// Cancels a request's work after `timeout` and answers 503 `request_timeout`, as rack-timeout does.
 ///
-/// The handler runs in a task that a timer cancels; the cancellation is awaited (database calls
-/// are bounded by their own timeouts) before the 503 is returned. Runs inside
-/// ``RescueErrorsMiddleware`` so the 503 is rendered as JSON and logged.
+/// Under ``RequestTaskMiddleware`` (the outermost middleware), a NIO timer cancels the request's
+/// task; the cancellation is awaited (database calls are bounded by their own timeouts), then the
+/// 503 is thrown to ``RescueErrorsMiddleware`` and passes the outer middleware like any error.
+/// Without it, the middleware runs the rest of the chain in a task of its own.
 /// ```swift
-/// if config.timeout > 0 { router.add(middleware: TimeoutMiddleware(seconds: config.timeout)) }
+/// router.add(middleware: RequestTaskMiddleware())  // first
+/// ...
+/// if config.timeout > 0 { router.add(middleware: TimeoutMiddleware(seconds: config.timeout)) }  // after RescueErrors
 /// ```
 public struct TimeoutMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The longest a request may take.
@@ -25,11 +28,27 @@ public struct TimeoutMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// Runs the chain against the clock.
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let requestTask = RequestTask.current else { return try await handleInOwnTask(request, context: context, next: next) }
+        let timer = NIOSingletons.posixEventLoopGroup.any().scheduleTask(in: timeAmount) { requestTask.timeOut() }
+        do {
+            let response = try await next(request, context)
+            timer.cancel()
+            return response
+        } catch {
+            timer.cancel()
+            if requestTask.timedOut { throw APIError(.requestTimedOut, message: message) }
+            throw error
+        }
+    }
+
+    private func handleInOwnTask(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         let message = self.message
         return try await withoutActuallyEscaping(next) { next in
-            // One task for the work and a NIO timer that cancels it: measured ~2x cheaper per request
-            // than a task group racing the work against a sleeping child. The task is awaited below,
-            // so `next` never outlives this call.
+            // The task is awaited below, so `next` never outlives this call.
             let work = UncheckedSendableBox(next)
             let task = Task { try await work.value(request, context) }
             let timedOut = NIOLockedValueBox(false)
@@ -50,6 +69,73 @@ public struct TimeoutMiddleware<Context: RequestContext>: RouterMiddleware {
 
     private var timeAmount: TimeAmount {
         .nanoseconds(timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+    }
+}
+
+/// Runs each request in a task of its own; add it first.
+///
+/// Three reasons. ``TimeoutMiddleware`` cancels the request's work by cancelling this task, with
+/// no task of its own; under ``PlinthHTTP1Channel`` the task is cancelled when the client goes
+/// away (see ``ConnectionControl``). And a Swift task keeps the memory its deepest call chain
+/// needed until it ends: run in the connection's task, the middleware chain's frames stayed with
+/// every kept-alive connection (measured: 23 KB per connection after one `GET /posts`, 11 KB
+/// with this middleware; 5,000 connections, release build).
+public struct RequestTaskMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// Creates the middleware.
+    public init() {}
+
+    /// Runs the rest of the chain in a new task, cancelled if the caller is.
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let requestTask = RequestTask()
+        return try await withoutActuallyEscaping(next) { next in
+            // The task is awaited below, so `next` never outlives this call.
+            let work = UncheckedSendableBox(next)
+            let task = Task { try await RequestTask.$current.withValue(requestTask) { try await work.value(request, context) } }
+            requestTask.attach(task)
+            let connection = ConnectionControl.current
+            connection?.servingRequest { task.cancel() }
+            defer { connection?.requestFinished() }
+            return try await withTaskCancellationHandler {
+                try await task.value
+            } onCancel: {
+                task.cancel()
+            }
+        }
+    }
+}
+
+/// The task ``RequestTaskMiddleware`` runs a request in, for ``TimeoutMiddleware`` to cancel.
+public final class RequestTask: Sendable {
+    /// The request task the current code runs in, if any.
+    @TaskLocal public static var current: RequestTask?
+
+    private struct State {
+        var task: Task<Response, any Error>?
+        var timedOut = false
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    init() {}
+
+    /// Whether ``timeOut()`` was called.
+    public var timedOut: Bool { state.withLockedValue { $0.timedOut } }
+
+    /// Marks the request timed out and cancels its task.
+    public func timeOut() {
+        let task = state.withLockedValue { state in
+            state.timedOut = true
+            return state.task
+        }
+        task?.cancel()
+    }
+
+    fileprivate func attach(_ task: Task<Response, any Error>) {
+        let cancel = state.withLockedValue { state in
+            state.task = task
+            return state.timedOut
+        }
+        if cancel { task.cancel() }
     }
 }
 

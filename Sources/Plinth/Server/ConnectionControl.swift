@@ -1,15 +1,20 @@
 import NIOConcurrencyHelpers
 
-/// A connection's "stop serving it" switch, thrown by ``ConnectionGuardHandler`` when the client
-/// goes away, and awaited by ``PlinthHTTP1Channel``, which then cancels the connection's task.
+/// A connection's "client gone" switch: thrown by ``ConnectionGuardHandler`` when the client
+/// closes its side or the connection drops; cancels the request the connection is serving.
 ///
-/// Cancelling that task cancels the request being served: queued store calls leave their queue
-/// and running PostgreSQL queries are cancelled, so no database work is done for a client that
-/// already hung up (under overload, wrk and hey time out and reconnect by the thousand).
+/// ``PlinthHTTP1Channel`` makes it ``current`` for the connection's task, and
+/// ``RequestTaskMiddleware`` registers each request's task with it. Cancelling that task cancels
+/// the request's work: queued store calls leave their queue and running PostgreSQL queries are
+/// cancelled, so no database work is done for a client that already hung up (under overload,
+/// wrk and hey time out and reconnect by the thousand). Costs no task of its own.
 public final class ConnectionControl: Sendable {
+    /// The control of the connection the current code serves, if any.
+    @TaskLocal public static var current: ConnectionControl?
+
     private struct State {
         var stopped = false
-        var waiter: CheckedContinuation<Void, Never>?
+        var cancelRequest: (@Sendable () -> Void)?
     }
 
     private let state = NIOLockedValueBox(State())
@@ -20,25 +25,28 @@ public final class ConnectionControl: Sendable {
     /// Whether the switch has been thrown.
     public var isStopped: Bool { state.withLockedValue { $0.stopped } }
 
-    /// Throws the switch; later calls do nothing.
+    /// Throws the switch and cancels the request in progress; later calls do nothing.
     public func stop() {
-        let waiter = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+        let cancel = state.withLockedValue { state -> (@Sendable () -> Void)? in
             guard !state.stopped else { return nil }
             state.stopped = true
-            defer { state.waiter = nil }
-            return state.waiter
+            defer { state.cancelRequest = nil }
+            return state.cancelRequest
         }
-        waiter?.resume()
+        cancel?()
     }
 
-    /// Returns once the switch is thrown (at the latest when the connection closes).
-    public func waitUntilStopped() async {
-        await withCheckedContinuation { continuation in
-            let stopped = state.withLockedValue { state -> Bool in
-                if !state.stopped { state.waiter = continuation }
-                return state.stopped
-            }
-            if stopped { continuation.resume() }
+    /// Registers how to cancel the request now being served; runs it at once if already stopped.
+    public func servingRequest(cancel: @escaping @Sendable () -> Void) {
+        let stopped = state.withLockedValue { state in
+            if !state.stopped { state.cancelRequest = cancel }
+            return state.stopped
         }
+        if stopped { cancel() }
+    }
+
+    /// The request registered with ``servingRequest(cancel:)`` has finished.
+    public func requestFinished() {
+        state.withLockedValue { $0.cancelRequest = nil }
     }
 }

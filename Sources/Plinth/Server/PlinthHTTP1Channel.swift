@@ -5,7 +5,7 @@ import NIOHTTPTypes
 
 /// Hummingbird's HTTP/1 channel with Plinth's connection guard: head size limits answered with
 /// JSON 414/431, a header-read timeout, and the work of a request cancelled when its client
-/// goes away.
+/// goes away (requests run by ``RequestTaskMiddleware``).
 ///
 /// ```swift
 /// Application(router: router, server: .plinthHTTP1(limits: HTTPHeadLimits(), headerTimeout: .seconds(10)))
@@ -53,14 +53,10 @@ public struct PlinthHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
         }
     }
 
-    /// Serves the connection's requests; cancels them when the client goes away.
+    /// Serves the connection's requests, with its ``ConnectionControl`` as the current one.
     public func handle(value: Value, logger: Logger) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await handleHTTP(asyncChannel: value.asyncChannel, logger: logger) }
-            // Returns when the client leaves, at the latest when the connection closes.
-            group.addTask { await value.control.waitUntilStopped() }
-            await group.next()
-            group.cancelAll()
+        await ConnectionControl.$current.withValue(value.control) {
+            await handleHTTP(asyncChannel: value.asyncChannel, logger: logger)
         }
     }
 }

@@ -9,8 +9,9 @@ import Testing
 
 /// Plinth's middleware on a router of their own, in Pliny's order.
 @Suite struct MiddlewareTests {
-    static func app(timeout: Double = 0, origins: [String] = ["*"]) -> some ApplicationProtocol {
+    static func app(timeout: Double = 0, origins: [String] = ["*"], requestTask: Bool = false) -> some ApplicationProtocol {
         let router = Router(context: TestContext.self)
+        if requestTask { router.add(middleware: RequestTaskMiddleware()) }
         router.add(middleware: CORSPolicyMiddleware(origins: origins))
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: RescueErrorsMiddleware())
@@ -28,14 +29,16 @@ import Testing
         return Application(router: router)
     }
 
-    @Test func timeoutCancelsSlowWorkWith503() async throws {
-        try await Self.app(timeout: 1).test(.router) { client in
+    @Test(arguments: [false, true])
+    func timeoutCancelsSlowWorkWith503(requestTask: Bool) async throws {
+        try await Self.app(timeout: 1, origins: ["*"], requestTask: requestTask).test(.router) { client in
             let start = ContinuousClock.now
-            let response = try await client.execute(uri: "/slow", method: .get)
+            let response = try await client.execute(uri: "/slow", method: .get, headers: [.origin: "https://a.example"])
             #expect(ContinuousClock.now - start < .seconds(5))
             #expect(response.status == .serviceUnavailable)
             #expect(String(buffer: response.body) == #"{"id":"request_timeout","message":"Request timed out after 1 second."}"#)
             #expect(response.headers[.requestID] != nil)
+            #expect(response.headers[.accessControlAllowOrigin] == "*")
             #expect(try await client.execute(uri: "/small", method: .get).status == .ok)
         }
     }
