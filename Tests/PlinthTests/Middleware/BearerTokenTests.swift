@@ -61,6 +61,34 @@ import Testing
         #expect(limiter.current == 0 && limiter.queued == 0)
     }
 
+    @Test func cancelledWaitersLeaveTheQueueAndCancelledTasksRunNothing() async throws {
+        let limiter = ConcurrencyLimiter(limit: 1, queueLimit: 10, maxWait: .seconds(5))
+        let order = NIOLockedValueBox<[Int]>([])
+        let gate = AsyncStream.makeStream(of: Void.self)
+        async let holder: Void = limiter.run { for await _ in gate.stream { break } }
+        while limiter.current < 1 { await Task.yield() }
+        var waiters: [Task<Void, any Error>] = []
+        for index in 1...4 {
+            waiters.append(Task { try await limiter.run { order.withLockedValue { $0.append(index) } } })
+            while limiter.queued < index { await Task.yield() }
+        }
+        waiters[1].cancel()
+        waiters[2].cancel()
+        await #expect(throws: CancellationError.self) { try await waiters[1].value }
+        #expect(limiter.queued == 2)
+        gate.continuation.yield()
+        try await holder
+        try await waiters[0].value
+        try await waiters[3].value
+        #expect(order.withLockedValue { $0 } == [1, 4])
+        let cancelled = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await limiter.run { "ran anyway" }
+        }
+        await #expect(throws: CancellationError.self) { try await cancelled.value }
+        #expect(limiter.current == 0 && limiter.queued == 0)
+    }
+
     @Test func waitersGiveUpAfterMaxWait() async throws {
         let limiter = ConcurrencyLimiter(limit: 1, queueLimit: 10, maxWait: .milliseconds(100))
         let gate = AsyncStream.makeStream(of: Void.self)
