@@ -55,7 +55,7 @@ func buildRouter(
     // a Request-Id and a log line.
     // Each request in a task of its own, cancelled by the timeout or when the client leaves; the
     // chain's memory is freed after each request rather than kept by the connection.
-    router.add(middleware: RequestTaskMiddleware())
+    router.add(middleware: RequestTaskMiddleware(maxWait: .milliseconds(Int64((config.timeout > 0 ? config.timeout : 30) * 1000))))
     router.add(middleware: CORSPolicyMiddleware(origins: config.corsOrigins))
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: RequestMetricsMiddleware(registry: registry))
