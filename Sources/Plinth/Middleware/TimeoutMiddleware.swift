@@ -18,24 +18,26 @@ public struct TimeoutMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The longest a request may take.
     public let timeout: Duration
     private let message: String
+    private let deadlines: DeadlineSweeper
 
     /// Creates the middleware for a timeout in seconds (above 0).
     public init(seconds: Double) {
         self.timeout = .milliseconds(Int64(seconds * 1000))
         let shown = seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
         self.message = "Request timed out after \(shown) second\(seconds == 1 ? "" : "s")."
+        self.deadlines = DeadlineSweeper(interval: .milliseconds(max(10, min(100, Int64(seconds * 100)))))
     }
 
     /// Runs the chain against the clock.
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let requestTask = RequestTask.current else { return try await handleInOwnTask(request, context: context, next: next) }
-        let timer = NIOSingletons.posixEventLoopGroup.any().scheduleTask(in: timeAmount) { requestTask.timeOut() }
+        let entry = deadlines.register(requestTask, deadline: .now() + timeAmount)
         do {
             let response = try await next(request, context)
-            timer.cancel()
+            deadlines.unregister(entry)
             return response
         } catch {
-            timer.cancel()
+            deadlines.unregister(entry)
             if requestTask.timedOut { throw APIError(.requestTimedOut, message: message) }
             throw error
         }
@@ -69,6 +71,53 @@ public struct TimeoutMiddleware<Context: RequestContext>: RouterMiddleware {
 
     private var timeAmount: TimeAmount {
         .nanoseconds(timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+    }
+}
+
+/// Times out the requests registered with it, checked by one repeating timer every `interval`.
+///
+/// A NIO timer per request, scheduled and cancelled from Swift's threads, costs a lock and often
+/// an event-loop wake-up each way; with at most a few hundred requests running, one sweep over
+/// them per `interval` is cheaper. Deadlines are kept to within `interval`.
+final class DeadlineSweeper: Sendable {
+    private struct State {
+        var nextID: UInt64 = 0
+        var entries: [UInt64: (deadline: NIODeadline, task: RequestTask)] = [:]
+    }
+
+    private let state = NIOLockedValueBox(State())
+    private let sweeper = NIOLockedValueBox<RepeatedTask?>(nil)
+
+    init(interval: TimeAmount) {
+        let task = NIOSingletons.posixEventLoopGroup.any().scheduleRepeatedTask(initialDelay: interval, delay: interval) { [weak self] _ in
+            self?.sweep()
+        }
+        sweeper.withLockedValue { $0 = task }
+    }
+
+    deinit {
+        sweeper.withLockedValue { $0?.cancel() }
+    }
+
+    func register(_ task: RequestTask, deadline: NIODeadline) -> UInt64 {
+        state.withLockedValue { state in
+            state.nextID += 1
+            state.entries[state.nextID] = (deadline, task)
+            return state.nextID
+        }
+    }
+
+    func unregister(_ id: UInt64) {
+        _ = state.withLockedValue { $0.entries.removeValue(forKey: id) }
+    }
+
+    private func sweep() {
+        let now = NIODeadline.now()
+        let overdue = state.withLockedValue { state -> [RequestTask] in
+            let ids = state.entries.compactMap { $0.value.deadline <= now ? $0.key : nil }
+            return ids.compactMap { state.entries.removeValue(forKey: $0)?.task }
+        }
+        for task in overdue { task.timeOut() }
     }
 }
 
