@@ -33,12 +33,15 @@ public struct LogfmtLogHandler: LogHandler {
     /// Formats and buffers one line.
     public func log(event: LogEvent) {
         var line = ""
+        line.reserveCapacity(512)
         Logfmt.append("at", event.level.rawValue, to: &line)
         Logfmt.append("msg", event.message.description, to: &line)
-        var merged = metadata
-        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        for key in merged.keys.sorted() {
-            Logfmt.append(key, merged[key]!.description, to: &line)
+        // The canonical log line comes once per request: no merge when the handler has no metadata of
+        // its own, and one sort of the pairs rather than of the keys and a lookup each.
+        var merged = event.metadata ?? [:]
+        if !metadata.isEmpty { merged.merge(metadata) { event, _ in event } }
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
+            Logfmt.append(key, value.description, to: &line)
         }
         output.write(line: line, urgent: event.level >= .error)
     }

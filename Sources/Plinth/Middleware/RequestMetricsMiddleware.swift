@@ -64,7 +64,7 @@ public struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddlewar
         histogram.record(elapsed)
     }
 
-    static var standardMethods: Set<HTTPRequest.Method> { [.get, .head, .post, .put, .patch, .delete, .options, .trace, .connect] }
+    static var standardMethods: Set<HTTPRequest.Method> { standardHTTPMethods }
 
     static var requests: MetricNameDescriptor {
         MetricNameDescriptor(metricName: "http_requests", unitName: "total", helpText: "HTTP requests by method, route and status.")
@@ -99,3 +99,6 @@ public struct MetricsEndpoint<Context: RequestContext>: Sendable {
         }
     }
 }
+
+/// Methods counted by name; any other is counted as `OTHER`, so clients cannot grow the label set.
+private let standardHTTPMethods: Set<HTTPRequest.Method> = [.get, .head, .post, .put, .patch, .delete, .options, .trace, .connect]
