@@ -68,6 +68,7 @@ let package = Package(
                 "Posts",
                 "Plinth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
