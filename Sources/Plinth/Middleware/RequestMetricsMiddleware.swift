@@ -48,7 +48,7 @@ public struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddlewar
         let elapsed = ContinuousClock.now - start
         let route = context.endpointPath ?? "NotFound"
         // Clients can send any method token; only standard ones become label values, so cardinality stays bounded.
-        let method = Self.standardMethods.contains(request.method) ? request.method.rawValue : "OTHER"
+        let method = standardHTTPMethods.contains(request.method) ? request.method.rawValue : "OTHER"
         let key = "\(method) \(status) \(route)"
         let (counter, histogram) = instruments.withLockedValue { instruments in
             if let existing = instruments[key] { return existing }
@@ -63,8 +63,6 @@ public struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddlewar
         counter.increment()
         histogram.record(elapsed)
     }
-
-    static var standardMethods: Set<HTTPRequest.Method> { standardHTTPMethods }
 
     static var requests: MetricNameDescriptor {
         MetricNameDescriptor(metricName: "http_requests", unitName: "total", helpText: "HTTP requests by method, route and status.")

@@ -22,9 +22,6 @@ public final class ConnectionControl: Sendable {
     /// Creates an open switch.
     public init() {}
 
-    /// Whether the switch has been thrown.
-    public var isStopped: Bool { state.withLockedValue { $0.stopped } }
-
     /// Throws the switch and cancels the request in progress; later calls do nothing.
     public func stop() {
         let cancel = state.withLockedValue { state -> (@Sendable () -> Void)? in

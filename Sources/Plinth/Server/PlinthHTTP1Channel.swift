@@ -24,7 +24,6 @@ public struct PlinthHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
 
     private let base: HTTP1Channel
     private let limits: HTTPHeadLimits
-    private let headerTimeout: TimeAmount
 
     /// Creates the channel for `responder`.
     public init(responder: @escaping HTTPChannelHandler.Responder, limits: HTTPHeadLimits, headerTimeout: TimeAmount, idleTimeout: TimeAmount?) {
@@ -40,7 +39,6 @@ public struct PlinthHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
         )
         self.base = HTTP1Channel(responder: responder, configuration: configuration)
         self.limits = limits
-        self.headerTimeout = headerTimeout
     }
 
     /// Hummingbird's HTTP/1 pipeline, plus the raw-byte probe in front of the decoder.
