@@ -19,6 +19,7 @@ public final class PostgresPostStore: PostStore {
     public let client: PostgresClient
     private let logger: Logger
     private let url: PostgresURL
+    private let statementTimeout: Duration
     /// Set when a lease timed out and cleared by the next success: while PostgreSQL is known to be
     /// down, requests wait only ``shortLeaseTimeout`` before their 503.
     private let knownDown = NIOLockedValueBox(false)
@@ -27,6 +28,9 @@ public final class PostgresPostStore: PostStore {
     public static let leaseTimeout: Duration = .seconds(2)
     /// The wait while the database is known to be unreachable.
     public static let shortLeaseTimeout: Duration = .milliseconds(200)
+    /// How long past the statement timeout a leased call may go unanswered before it is abandoned
+    /// with a 503 (PostgreSQL answers a timed-out statement itself; this covers a lost answer).
+    public static let answerGrace: Duration = .seconds(1)
 
     /// Creates a store for `url` with at most `poolSize` connections.
     public init(url: PostgresURL, poolSize: Int, statementTimeout: Duration = .seconds(10), logger: Logger) {
@@ -48,12 +52,13 @@ public final class PostgresPostStore: PostStore {
         self.client = PostgresClient(configuration: configuration, backgroundLogger: backgroundLogger)
         self.logger = logger
         self.url = url
+        self.statementTimeout = statementTimeout
     }
 
     /// Applies pending migrations in one transaction under an advisory lock, so two instances
     /// starting at once apply each migration exactly once.
     public func migrate() async throws {
-        try await withConnection { connection, logger in
+        try await withConnection(unbounded: true) { connection, logger in
             try await connection.withTransaction(logger: logger) { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLockKey))", logger: logger)
                 try await connection.query(
@@ -130,7 +135,7 @@ public final class PostgresPostStore: PostStore {
 
     /// Inserts or replaces by id in one transaction.
     public func upsert(_ posts: [Post]) async throws {
-        try await withConnection { connection, logger in
+        try await withConnection(unbounded: true) { connection, logger in
             try await connection.withTransaction(logger: logger) { connection in
                 for post in posts {
                     try await connection.query(
@@ -176,41 +181,37 @@ public final class PostgresPostStore: PostStore {
         }
     }
 
-    /// Runs `body` on a pooled connection, waiting at most ``leaseTimeout`` for one; maps
-    /// connection failures and timeouts to ``StoreError`` (503).
+    /// Runs `body` on a pooled connection, waiting at most ``leaseTimeout`` for one and, once
+    /// leased, at most `answerTimeout` for the answer; maps connection failures and timeouts to
+    /// ``StoreError`` (503). Requests' single statements use the default, the statement timeout
+    /// plus ``answerGrace``; migrations and seeding, several statements each, are `unbounded`. See
+    /// ``BoundedPoolCall`` for why a body that never answers is abandoned rather than awaited.
     private func withConnection<Result: Sendable>(
+        unbounded: Bool = false,
         _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> Result
     ) async throws -> Result {
-        let leased = NIOLockedValueBox(false)
         let (client, logger, knownDown) = (self.client, self.logger, self.knownDown)
         let leaseTimeout = knownDown.withLockedValue { $0 } ? Self.shortLeaseTimeout : Self.leaseTimeout
+        let answerTimeout = unbounded ? nil : statementTimeout + Self.answerGrace
         do {
-            return try await withThrowingTaskGroup(of: Result?.self) { group in
-                group.addTask {
-                    try await client.withConnection { connection in
-                        leased.withLockedValue { $0 = true }
-                        return try await body(connection, logger)
-                    }
+            let value = try await BoundedPoolCall.run(
+                leaseTimeout: TimeAmount(leaseTimeout),
+                answerTimeout: answerTimeout.map(TimeAmount.init),
+                lease: { use in try await client.withConnection(use) },
+                body: { connection in
+                    // A connection that closed after its last query may still be handed out; PostgresNIO
+                    // would lose a query sent on it (see BoundedPoolCall).
+                    guard !connection.isClosed else { throw StoreError(.unavailable, "pooled PostgreSQL connection already closed") }
+                    return try await body(connection, logger)
                 }
-                group.addTask {
-                    try await Task.sleep(for: leaseTimeout)
-                    return nil
-                }
-                while let next = try await group.next() {
-                    if let value = next {
-                        group.cancelAll()
-                        knownDown.withLockedValue { $0 = false }
-                        return value
-                    }
-                    // The timer fired: give up unless a connection was leased (the statement timeout bounds the rest).
-                    if !leased.withLockedValue({ $0 }) {
-                        group.cancelAll()
-                        knownDown.withLockedValue { $0 = true }
-                        throw StoreError(.unavailable, "no PostgreSQL connection within \(leaseTimeout)")
-                    }
-                }
-                throw CancellationError()
-            }
+            )
+            knownDown.withLockedValue { $0 = false }
+            return value
+        } catch BoundedPoolCall.Timeout.lease {
+            knownDown.withLockedValue { $0 = true }
+            throw StoreError(.unavailable, "no PostgreSQL connection within \(leaseTimeout)")
+        } catch BoundedPoolCall.Timeout.answer {
+            throw StoreError(.unavailable, "no answer from PostgreSQL within \(answerTimeout ?? .zero); call abandoned")
         } catch {
             throw Self.storeError(error)
         }
