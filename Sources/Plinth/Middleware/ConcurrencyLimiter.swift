@@ -5,6 +5,11 @@ import NIOPosix
 /// Runs at most `limit` operations at once, queues up to `queueLimit` more in arrival order for at
 /// most `maxWait`, and refuses the rest at once.
 ///
+/// The queue's bound also follows the measured throughput: while operations wait, the limiter
+/// counts how many finish per second, and a newcomer that would wait longer than `maxWait` for its
+/// turn (`waiting ≥ rate × maxWait`) is refused at once rather than after `maxWait`. Until it has
+/// seen itself saturated it only applies `queueLimit`, so a burst after a quiet spell queues.
+///
 /// Measured on the uncached `GET /posts` at c=1,000: refusing everything past a bound at once made
 /// clients retry immediately, and the CPU spent on refusals starved the admitted work (successful
 /// responses fell from ~1,800/s to ~90/s). Waiting in a bounded queue keeps the database busy with
@@ -39,6 +44,13 @@ public final class ConcurrencyLimiter: Sendable {
         var head = 0
         var waiting = 0
         var nextID: UInt64 = 0
+        /// Operations finished, ever; sampled by the sweeper to measure throughput.
+        var finished = 0
+        var sample: (at: NIODeadline, finished: Int, saturated: Bool)?
+        /// Operations finished per second while saturated (smoothed), once measured.
+        var rate: Double?
+        /// The most waiters that `maxWait` can serve at `rate`.
+        var waitBound = Int.max
 
         /// Drops finished entries from the front.
         mutating func compact() {
@@ -73,6 +85,8 @@ public final class ConcurrencyLimiter: Sendable {
     public var current: Int { state.withLockedValue { $0.running } }
     /// How many operations are waiting now.
     public var queued: Int { state.withLockedValue { $0.waiting } }
+    /// The queue's current bound: `queueLimit`, or less once throughput says fewer can be served within `maxWait`.
+    public var currentQueueLimit: Int { state.withLockedValue { min(queueLimit, $0.waitBound) } }
 
     /// Runs `operation` now, after waiting its turn, or throws 503 `service_unavailable` without running it.
     public func run<Result>(_ operation: () async throws -> Result) async throws -> Result {
@@ -108,7 +122,7 @@ public final class ConcurrencyLimiter: Sendable {
                         state.running += 1
                         return .now
                     }
-                    guard state.waiting < queueLimit else { return .refused }
+                    guard state.waiting < queueLimit, state.waiting < state.waitBound else { return .refused }
                     state.waiters.append(Waiter(id: id, deadline: deadline, continuation: continuation))
                     state.waiting += 1
                     return .queued
@@ -145,10 +159,12 @@ public final class ConcurrencyLimiter: Sendable {
         continuation?.resume(throwing: CancellationError())
     }
 
-    /// Refuses the waiters that have waited `maxWait`: the oldest, at the head of the queue.
+    /// Refuses the waiters that have waited `maxWait` (the oldest, at the head of the queue) and
+    /// updates the throughput estimate.
     private func expireOverdue() {
         let now = NIODeadline.now()
         let expired = state.withLockedValue { state -> [CheckedContinuation<Void, any Error>] in
+            measureThroughput(&state, now: now)
             var expired: [CheckedContinuation<Void, any Error>] = []
             state.compact()
             while state.head < state.waiters.count, state.waiters[state.head].deadline <= now {
@@ -164,9 +180,30 @@ public final class ConcurrencyLimiter: Sendable {
         for continuation in expired { continuation.resume(throwing: Self.busy) }
     }
 
+    /// Samples throughput over the last sweep interval if operations waited throughout it (only
+    /// then does the finish rate say what the limiter can serve), smoothed over a few intervals.
+    /// The estimate starts with the first interval in which something finished; intervals in
+    /// which nothing did then pull it down, so a limiter whose operations are all stuck soon
+    /// queues no more than `limit`.
+    private func measureThroughput(_ state: inout State, now: NIODeadline) {
+        let saturated = state.waiting > 0
+        if let sample = state.sample, sample.saturated, saturated {
+            let seconds = Double((now - sample.at).nanoseconds) / 1e9
+            let finished = state.finished - sample.finished
+            if seconds > 0, finished > 0 || state.rate != nil {
+                let measured = Double(finished) / seconds
+                let rate = state.rate.map { 0.7 * $0 + 0.3 * measured } ?? measured
+                state.rate = rate
+                state.waitBound = max(limit, Int(rate * Double(maxWait.nanoseconds) / 1e9))
+            }
+        }
+        state.sample = (now, state.finished, saturated)
+    }
+
     /// Hands the slot to the next waiter, or frees it.
     private func release() {
         let next = state.withLockedValue { state -> CheckedContinuation<Void, any Error>? in
+            state.finished += 1
             state.compact()
             guard state.head < state.waiters.count, let continuation = state.waiters[state.head].continuation else {
                 state.running -= 1

@@ -11,30 +11,18 @@ import NIOCore
 /// every kept-alive connection (measured: 23 KB per connection after one `GET /posts`, 11 KB
 /// with this middleware; 5,000 connections, release build).
 ///
-/// At most `limit` requests run at once; the rest wait their turn in arrival order before the
-/// middleware chain runs. A 2-core server gains nothing from interleaving thousands of requests,
-/// but each running one holds its memory: at c=10,000 peak RSS was ~530 MB with every request
-/// running. The queue holds `queueLimit`, each for up to `maxWait`; beyond that, 503
-/// `service_unavailable` with `Retry-After`.
+/// How many requests run at once is ``AdmissionMiddleware``'s business, further in.
 public struct RequestTaskMiddleware<Context: RequestContext>: RouterMiddleware {
-    private let limiter: ConcurrencyLimiter
-
     /// Creates the middleware.
-    public init(limit: Int = 256, queueLimit: Int = 65536, maxWait: TimeAmount = .seconds(30)) {
-        self.limiter = ConcurrencyLimiter(limit: limit, queueLimit: queueLimit, maxWait: maxWait)
-    }
+    public init() {}
 
     /// Runs the rest of the chain in a new task, cancelled if the caller is.
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let requestTask = RequestTask()
-        let limiter = self.limiter
         return try await withoutActuallyEscaping(next) { next in
-            // The task is awaited below, so `next` never outlives this call. It waits for its turn
-            // itself, so a client that leaves while queued is dropped from the queue at once.
+            // The task is awaited below, so `next` never outlives this call.
             let work = UncheckedSendableBox(next)
-            let task = Task {
-                try await limiter.run { try await RequestTask.$current.withValue(requestTask) { try await work.value(request, context) } }
-            }
+            let task = Task { try await RequestTask.$current.withValue(requestTask) { try await work.value(request, context) } }
             requestTask.attach(task)
             let connection = ConnectionControl.current
             connection?.servingRequest { task.cancel() }

@@ -89,6 +89,45 @@ import Testing
         #expect(limiter.current == 0 && limiter.queued == 0)
     }
 
+    @Test func onceSaturatedRefusesAtOnceWhoCouldNotBeServedWithinMaxWait() async throws {
+        let limiter = ConcurrencyLimiter(limit: 1, queueLimit: 10_000, maxWait: .seconds(2))
+        // A burst after a quiet spell queues: no throughput has been measured yet.
+        #expect(limiter.currentQueueLimit == 10_000)
+        // Keep it saturated with 20 ms operations (~50 per second) for a second.
+        let stop = NIOLockedValueBox(false)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    while !stop.withLockedValue({ $0 }) {
+                        _ = try? await limiter.run { try await Task.sleep(for: .milliseconds(20)) }
+                    }
+                }
+            }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while limiter.currentQueueLimit == 10_000, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            // About 50 per second × 2 s; far fewer than queueLimit, at least `limit`.
+            let bound = limiter.currentQueueLimit
+            #expect(bound >= 1 && bound < 1000)
+            // Fill the queue to its bound; the next caller is refused without waiting `maxWait`.
+            let gate = AsyncStream.makeStream(of: Void.self)
+            stop.withLockedValue { $0 = true }
+            while limiter.current > 0 || limiter.queued > 0 { try await Task.sleep(for: .milliseconds(5)) }
+            // Idle now: the estimate stays as measured, and the holder gets the free slot at once.
+            async let holder: Void = limiter.run { for await _ in gate.stream { break } }
+            while limiter.current < 1 { await Task.yield() }
+            // (While nothing finishes the bound only shrinks, so some of these may be refused too.)
+            for _ in 0..<limiter.currentQueueLimit { group.addTask { _ = try? await limiter.run {} } }
+            while limiter.queued < limiter.currentQueueLimit { await Task.yield() }
+            let start = ContinuousClock.now
+            await #expect(throws: APIError.self) { try await limiter.run { "past the bound" } }
+            #expect(ContinuousClock.now - start < .seconds(1))
+            gate.continuation.yield()
+            try await holder
+            try await group.waitForAll()
+        }
+        #expect(limiter.current == 0 && limiter.queued == 0)
+    }
+
     @Test func waitersGiveUpAfterMaxWait() async throws {
         let limiter = ConcurrencyLimiter(limit: 1, queueLimit: 10, maxWait: .milliseconds(100))
         let gate = AsyncStream.makeStream(of: Void.self)

@@ -43,6 +43,36 @@ import Testing
         }
     }
 
+    @Test func admissionRefusalsAreJSONWithCORSRequestIDAndRetryAfter() async throws {
+        let router = Router(context: TestContext.self)
+        router.add(middleware: RequestTaskMiddleware())
+        router.add(middleware: CORSPolicyMiddleware(origins: ["*"]))
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: RescueErrorsMiddleware())
+        router.add(middleware: AdmissionMiddleware(limit: 1, queueLimit: 0, maxWait: .seconds(5)))
+        let gate = AsyncStream.makeStream(of: Void.self)
+        let started = AsyncStream.makeStream(of: Void.self)
+        router.get("/held") { _, _ -> String in
+            started.continuation.yield()
+            for await _ in gate.stream { break }
+            return "done"
+        }
+        try await Application(router: router).test(.router) { client in
+            async let held = client.execute(uri: "/held", method: .get)
+            for await _ in started.stream { break }
+            let start = ContinuousClock.now
+            let refused = try await client.execute(uri: "/held", method: .get, headers: [.origin: "https://a.example"])
+            #expect(ContinuousClock.now - start < .seconds(3))
+            #expect(refused.status == .serviceUnavailable)
+            #expect(String(buffer: refused.body).contains(#""id":"service_unavailable""#))
+            #expect(refused.headers[.retryAfter] != nil)
+            #expect(refused.headers[.accessControlAllowOrigin] == "*")
+            #expect(refused.headers[.requestID] != nil)
+            gate.continuation.yield()
+            #expect(try await held.status == .ok)
+        }
+    }
+
     @Test func versionFromAcceptHeader() async throws {
         try await Self.app().test(.router) { client in
             #expect(String(buffer: try await client.execute(uri: "/version", method: .get).body) == "1")
