@@ -56,13 +56,14 @@ func buildRouter(
     // Each request in a task of its own, cancelled by the timeout or when the client leaves; the
     // chain's memory is freed after each request rather than kept by the connection.
     router.add(middleware: RequestTaskMiddleware())
+    // At most 256 requests run at once; the rest wait in turn, up to TIMEOUT, holding only their
+    // task. Past the bound a quick 503, answered by RescueErrors so it gets CORS and a log line.
+    router.add(middleware: AdmissionMiddleware(maxWait: .milliseconds(Int64((config.timeout > 0 ? config.timeout : 30) * 1000))))
     router.add(middleware: CORSPolicyMiddleware(origins: config.corsOrigins))
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: RequestMetricsMiddleware(registry: registry))
     router.add(middleware: CanonicalLogLineMiddleware(logger: logger))
     router.add(middleware: RescueErrorsMiddleware(raiseErrors: config.raiseErrors))
-    // At most 256 requests run at once; the rest wait in turn, up to TIMEOUT, and past the bound get a quick 503.
-    router.add(middleware: AdmissionMiddleware(maxWait: .milliseconds(Int64((config.timeout > 0 ? config.timeout : 30) * 1000))))
     if config.timeout > 0 { router.add(middleware: TimeoutMiddleware(seconds: config.timeout)) }
     if config.versioning {
         router.add(middleware: VersioningMiddleware(appName: "posts", defaultVersion: config.versioningDefault, supported: [1]))

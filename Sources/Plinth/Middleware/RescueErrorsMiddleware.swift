@@ -8,7 +8,8 @@ import NIOCore
 /// the matching Pliny id, anything else becomes 500 `internal_server_error`, with the real error
 /// kept for the canonical log line; work cancelled because the client left is logged as 499
 /// `client_closed_request`, as nginx does. With `raiseErrors` unexpected errors propagate instead, for
-/// debugging, as Pliny's `RAISE_ERRORS`.
+/// debugging, as Pliny's `RAISE_ERRORS`. A request that ``AdmissionMiddleware`` refused is answered
+/// with its 503 here, without running the rest of the chain.
 /// ```swift
 /// router.add(middleware: RescueErrorsMiddleware(raiseErrors: config.raiseErrors))
 /// ```
@@ -24,6 +25,7 @@ public struct RescueErrorsMiddleware<Context: PlinthRequestContext>: RouterMiddl
     /// Calls the rest of the chain and renders any error it throws.
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
+            if let refusal = Admission.refusal { throw refusal }
             return try await next(request, context)
         } catch {
             let apiError: APIError

@@ -46,10 +46,10 @@ import Testing
     @Test func admissionRefusalsAreJSONWithCORSRequestIDAndRetryAfter() async throws {
         let router = Router(context: TestContext.self)
         router.add(middleware: RequestTaskMiddleware())
+        router.add(middleware: AdmissionMiddleware(limit: 1, queueLimit: 0, maxWait: .seconds(5)))
         router.add(middleware: CORSPolicyMiddleware(origins: ["*"]))
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: RescueErrorsMiddleware())
-        router.add(middleware: AdmissionMiddleware(limit: 1, queueLimit: 0, maxWait: .seconds(5)))
         let gate = AsyncStream.makeStream(of: Void.self)
         let started = AsyncStream.makeStream(of: Void.self)
         router.get("/held") { _, _ -> String in
