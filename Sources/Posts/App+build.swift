@@ -19,14 +19,20 @@ public func buildApplication(config: AppConfig, logger: Logger? = nil) async thr
         logger: logger
     )
     if case .sqlite = config.database { try await database.store.migrate() }
-    let router = buildRouter(config: config, store: database.store, token: try apiToken(config, logger: logger), logger: logger)
+    let cache = config.cache ? RepresentationCache(maxAge: .milliseconds(Int64(config.cacheMaxAge * 1000))) : nil
+    var services = database.services + [MemoryTrimmer()]
+    if let cache, let postgres = database.store as? PostgresPostStore {
+        // Writes made elsewhere (another instance, `posts seed`) drop this instance's cached pages.
+        services.append(PostgresChangeListener(store: postgres, logger: logger, onChange: cache.invalidate))
+    }
+    let router = buildRouter(config: config, store: database.store, cache: cache, token: try apiToken(config, logger: logger), logger: logger)
     return Application(
         router: router,
         // Hummingbird's HTTP/1 with head limits (414/431 JSON), a header-read timeout, and the
         // work of a request cancelled when its client leaves.
         server: .plinthHTTP1(headerTimeout: .milliseconds(Int64(config.headerTimeout * 1000)), idleTimeout: .seconds(60)),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil, backlog: config.backlog),
-        services: database.services + [MemoryTrimmer()],
+        services: services,
         onServerRunning: { channel in
             // Hummingbird leaves SwiftNIO's default of 4 accepts per event-loop tick on the listening
             // socket; under load new connections then wait seconds in the kernel queue (measured: c=1,000
@@ -41,6 +47,7 @@ public func buildApplication(config: AppConfig, logger: Logger? = nil) async thr
 func buildRouter(
     config: AppConfig,
     store: any PostStore,
+    cache: RepresentationCache?,
     token: BearerToken,
     logger: Logger,
     methodNotAllowed: Bool = true
@@ -73,7 +80,7 @@ func buildRouter(
     HealthEndpoints<AppRequestContext>(checkDatabase: store.checkHealth).addRoutes(to: router)
     SchemaEndpoint<AppRequestContext>(document: schemaDocument).addRoutes(to: router)
     MetricsEndpoint<AppRequestContext>(registry: registry).addRoutes(to: router)
-    PostsEndpoints(store: store, token: token, prettyJSON: config.prettyJSON, cache: config.cache ? RepresentationCache() : nil)
+    PostsEndpoints(store: store, token: token, prettyJSON: config.prettyJSON, cache: cache)
         .addRoutes(to: router)
     if methodNotAllowed { router.addMethodNotAllowedResponders() }
     return router
@@ -129,6 +136,7 @@ public func makeLogger(_ label: String, level: Logger.Level) -> Logger {
 public func routeTable() -> [String] {
     // The router needs a store to be built; an unmigrated in-memory one is never queried here.
     guard let store = try? SQLitePostStore(location: .memory) else { return [] }
-    let router = buildRouter(config: AppConfig(), store: store, token: BearerToken(""), logger: Logger(label: "routes"), methodNotAllowed: false)
+    let router = buildRouter(
+        config: AppConfig(), store: store, cache: nil, token: BearerToken(""), logger: Logger(label: "routes"), methodNotAllowed: false)
     return router.routes.map { "\($0.method.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \($0.path)" }
 }

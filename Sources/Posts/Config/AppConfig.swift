@@ -21,7 +21,8 @@ import Plinth
 /// | `CORS_ORIGINS` | comma list | `*` | origins allowed cross-origin; `*` = any, without credentials |
 /// | `VERSIONING` | bool | `true` | read the API version from `Accept: application/vnd.posts+json; version=N` |
 /// | `VERSIONING_DEFAULT` | integer | `1` | the version when the client names none |
-/// | `CACHE` | bool (`on`/`off`) | `on` | keep serialized `GET /posts` pages in memory until the next write (at most 1 s) |
+/// | `CACHE` | bool (`on`/`off`) | `on` | keep serialized `GET /posts` pages in memory until the next write |
+/// | `CACHE_MAX_AGE` | seconds > 0 | `1` | the longest a cached page is kept: what a write this instance does not hear of can leave stale (PostgreSQL's notifications reach every instance; SQLite has none) |
 /// | `BACKLOG` | integer ≥ 1 | `4096` | listen backlog (the kernel caps it at `net.core.somaxconn`) |
 public struct AppConfig: Sendable {
     /// `PORT`.
@@ -48,6 +49,8 @@ public struct AppConfig: Sendable {
     public var backlog: Int = 4096
     /// `CACHE`.
     public var cache: Bool = true
+    /// `CACHE_MAX_AGE`, in seconds.
+    public var cacheMaxAge: Double = 1
     /// `TIMEOUT`, in seconds; 0 = off.
     public var timeout: Double = 10
     /// `HEADER_TIMEOUT`, in seconds.
@@ -78,7 +81,8 @@ public struct AppConfig: Sendable {
         }
         databaseTimeout = try env.value("DATABASE_TIMEOUT", default: 10.0)
         guard databaseTimeout > 0 else {
-            throw ConfigError(key: "DATABASE_TIMEOUT", value: String(databaseTimeout), problem: "must be a number of seconds above 0")
+            throw ConfigError(
+                key: "DATABASE_TIMEOUT", value: try env.optional("DATABASE_TIMEOUT") ?? "", problem: "must be a number of seconds above 0")
         }
         apiToken = try env.optional("API_TOKEN")
         logLevel = try env.value("LOG_LEVEL", default: LogLevel(.info)).level
@@ -86,11 +90,17 @@ public struct AppConfig: Sendable {
         raiseErrors = try env.value("RAISE_ERRORS", default: false)
         backlog = try env.value("BACKLOG", default: 4096)
         cache = try env.value("CACHE", default: true)
+        cacheMaxAge = try env.value("CACHE_MAX_AGE", default: 1.0)
+        guard cacheMaxAge > 0 else {
+            throw ConfigError(key: "CACHE_MAX_AGE", value: try env.optional("CACHE_MAX_AGE") ?? "", problem: "must be a number of seconds above 0")
+        }
         timeout = try env.value("TIMEOUT", default: 10.0)
-        guard timeout >= 0 else { throw ConfigError(key: "TIMEOUT", value: String(timeout), problem: "must be 0 (off) or a number of seconds") }
+        guard timeout >= 0 else {
+            throw ConfigError(key: "TIMEOUT", value: try env.optional("TIMEOUT") ?? "", problem: "must be 0 (off) or a number of seconds")
+        }
         headerTimeout = try env.value("HEADER_TIMEOUT", default: 10.0)
         guard headerTimeout > 0 else {
-            throw ConfigError(key: "HEADER_TIMEOUT", value: String(headerTimeout), problem: "must be a number of seconds above 0")
+            throw ConfigError(key: "HEADER_TIMEOUT", value: try env.optional("HEADER_TIMEOUT") ?? "", problem: "must be a number of seconds above 0")
         }
         corsOrigins = try env.value("CORS_ORIGINS", default: CommaList(["*"])).items
         versioning = try env.value("VERSIONING", default: true)

@@ -10,5 +10,5 @@ public struct Migration: Sendable {
     public let postgres: [String]
 
     /// Every migration of the app, oldest first.
-    public static let all: [Migration] = [.createPosts]
+    public static let all: [Migration] = [.createPosts, .notifyPostChanges]
 }

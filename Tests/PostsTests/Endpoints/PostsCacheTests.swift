@@ -29,6 +29,27 @@ import Testing
         }
     }
 
+    /// Another instance's writes reach this one's cache through PostgreSQL's notifications, long
+    /// before the cache's maximum age (600 s here) would.
+    @Test(.enabled(if: StoreKind.available.contains(.postgres)))
+    func writesElsewhereDropTheCacheThroughPostgreSQLNotifications() async throws {
+        try await TestApp.with(.postgres, customize: { $0.cacheMaxAge = 600 }) { client, elsewhere in
+            // `elsewhere` is a pool of its own on the same database: another instance, `posts seed`.
+            // Round 1 may also be seen thanks to the listener's first connect; round 2 needs a notification.
+            for round in 1...3 {
+                #expect(try await client.execute(uri: "/posts", method: .get).array.count == round - 1)
+                try await elsewhere.upsert([Fixtures.posts(1, start: 1_500_000_000 + Int64(round))[0]])
+                let deadline = ContinuousClock.now + .seconds(5)
+                var seen = round - 1
+                while seen != round, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(20))
+                    seen = try await client.execute(uri: "/posts", method: .get).array.count
+                }
+                #expect(seen == round)
+            }
+        }
+    }
+
     @Test func pagesAndPrettyAreCachedSeparately() async throws {
         try await TestApp.with(.sqlite, seed: Fixtures.posts(5)) { client, _ in
             let page = try await client.execute(uri: "/posts", method: .get, headers: [.range: "id ..; max=2"])

@@ -222,18 +222,8 @@ public final class PostgresPostStore: PostStore {
     /// The pool retries silently; this gives the one clear line for bad credentials, an unknown
     /// database or an unreachable server.
     public func probe() async -> String? {
-        let configuration = PostgresConnection.Configuration(
-            host: url.host,
-            port: url.port,
-            username: url.user,
-            password: url.password,
-            database: url.database,
-            tls: url.requireTLS ? .require(try! .init(configuration: .makeClientConfiguration())) : .disable
-        )
-        var quiet = logger
-        quiet.logLevel = .critical
         do {
-            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: quiet)
+            let connection = try await connect()
             try? await connection.close()
             return nil
         } catch let error as PSQLError {
@@ -244,6 +234,21 @@ public final class PostgresPostStore: PostStore {
         } catch {
             return String(describing: error)
         }
+    }
+
+    /// Opens a connection outside the pool (the probe, the change listener), logging only critical problems.
+    func connect() async throws -> PostgresConnection {
+        let configuration = PostgresConnection.Configuration(
+            host: url.host,
+            port: url.port,
+            username: url.user,
+            password: url.password,
+            database: url.database,
+            tls: url.requireTLS ? .require(try .init(configuration: .makeClientConfiguration())) : .disable
+        )
+        var quiet = logger
+        quiet.logLevel = .critical
+        return try await PostgresConnection.connect(configuration: configuration, id: 0, logger: quiet)
     }
 
     /// Connection-level failures become 503s; errors the app should see (constraint violations) stay.
