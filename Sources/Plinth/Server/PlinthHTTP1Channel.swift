@@ -45,6 +45,8 @@ public struct PlinthHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         base.setup(channel: channel, logger: logger).flatMapThrowing { asyncChannel in
             let operations = channel.pipeline.syncOperations
+            try channel.syncOptions?.setOption(
+                ChannelOptions.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536))
             let guardHandler = try operations.handler(type: ConnectionGuardHandler.self)
             try operations.addHandler(RequestLineProbe(guardHandler: guardHandler, maxURIBytes: limits.maxURIBytes), position: .first)
             return Value(asyncChannel: asyncChannel, control: guardHandler.control)
