@@ -35,24 +35,44 @@ public struct CanonicalLogLineMiddleware<Context: PlinthRequestContext>: RouterM
 
     private func log(_ request: Request, _ context: Context, status: Int, length: Int?, start: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - start
+        if let handler = logger.handler as? LogfmtLogHandler, handler.metadata.isEmpty {
+            // The same line as below, without the metadata dictionary: building it, hashing its
+            // keys and sorting them was ~7% of the CPU of a cached `GET /posts` (perf, wrk -t2 -c50).
+            var line = "at=info msg=canonical_log_line"
+            line.reserveCapacity(512)
+            forEachField(request, context, status: status, length: length, elapsed: elapsed) { Logfmt.append($0, $1, to: &line) }
+            handler.output.write(line: line)
+        } else {
+            var metadata: Logger.Metadata = [:]
+            forEachField(request, context, status: status, length: length, elapsed: elapsed) { metadata[$0] = .string($1) }
+            logger.info("canonical_log_line", metadata: metadata)
+        }
+    }
+
+    /// Calls `field` with each of the line's keys and values, in key order (``LogfmtLogHandler``'s order).
+    private func forEachField(
+        _ request: Request,
+        _ context: Context,
+        status: Int,
+        length: Int?,
+        elapsed: Duration,
+        _ field: (String, String) -> Void
+    ) {
         let record = context.requestLog
-        var metadata: Logger.Metadata = [
-            "request_id": .string(context.requestID),
-            "request_method": .string(request.method.rawValue),
-            "request_path": .string(request.uri.path),
-            "request_route_signature": .string(context.endpointPath ?? ""),
-            "request_user_agent": .string(request.headers[.userAgent] ?? ""),
-            "response_status": .stringConvertible(status),
-            "timing_total_elapsed": .string(Self.seconds(elapsed)),
-        ]
-        if let ip = context.remoteIP { metadata["request_ip"] = .string(ip) }
-        if let length { metadata["response_length"] = .stringConvertible(length) }
-        if let arity = record.serializerArity { metadata["serializer_arity"] = .stringConvertible(arity) }
-        if let seconds = record.serializerSeconds { metadata["timing_serializer"] = .string(Self.format(seconds)) }
-        if let errorClass = record.errorClass { metadata["error_class"] = .string(errorClass) }
-        if let errorID = record.errorID { metadata["error_id"] = .string(errorID) }
-        if let message = record.errorMessage { metadata["error_message"] = .string(message) }
-        logger.info("canonical_log_line", metadata: metadata)
+        if let errorClass = record.errorClass { field("error_class", errorClass) }
+        if let errorID = record.errorID { field("error_id", errorID) }
+        if let message = record.errorMessage { field("error_message", message) }
+        field("request_id", context.requestID)
+        if let ip = context.remoteIP { field("request_ip", ip) }
+        field("request_method", request.method.rawValue)
+        field("request_path", request.uri.path)
+        field("request_route_signature", context.endpointPath ?? "")
+        field("request_user_agent", request.headers[.userAgent] ?? "")
+        if let length { field("response_length", String(length)) }
+        field("response_status", String(status))
+        if let arity = record.serializerArity { field("serializer_arity", String(arity)) }
+        if let seconds = record.serializerSeconds { field("timing_serializer", Self.format(seconds)) }
+        field("timing_total_elapsed", Self.seconds(elapsed))
     }
 
     private static func seconds(_ duration: Duration) -> String {
