@@ -115,6 +115,7 @@ public final class ConcurrencyLimiter: Sendable {
         case now
         case queued
         case refused
+        case cancelled
     }
 
     private func acquire() async throws {
@@ -125,32 +126,44 @@ public final class ConcurrencyLimiter: Sendable {
             return true
         }
         if fast { return }
-        let id = state.withLockedValue { state -> UInt64 in
-            state.nextID += 1
-            return state.nextID
-        }
-        let deadline = NIODeadline.now() + maxWait
+        // The id is taken where the waiter joins the queue, under the same lock, so ids (and
+        // deadlines) increase along the queue and `abandon` finds a waiter by binary search.
+        let ticket = Ticket()
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let admission = state.withLockedValue { state -> Admission in
+                    if ticket.cancelled { return .cancelled }
                     if state.running < limit, state.waiting == 0 {
                         state.running += 1
                         return .now
                     }
                     guard state.waiting < queueLimit, state.waiting < state.waitBound else { return .refused }
-                    state.waiters.append(Waiter(id: id, deadline: deadline, continuation: continuation))
+                    state.nextID += 1
+                    ticket.id = state.nextID
+                    state.waiters.append(Waiter(id: state.nextID, deadline: .now() + maxWait, continuation: continuation))
                     state.waiting += 1
                     return .queued
                 }
                 switch admission {
                 case .now: continuation.resume()
                 case .refused: continuation.resume(throwing: Self.busy)
+                case .cancelled: continuation.resume(throwing: CancellationError())
                 case .queued: break
                 }
             }
         } onCancel: {
-            abandon(id)
+            let id = state.withLockedValue { _ -> UInt64? in
+                ticket.cancelled = true
+                return ticket.id
+            }
+            if let id { abandon(id) }
         }
+    }
+
+    /// A waiter's place in the queue, read and written only under the state lock.
+    private final class Ticket: @unchecked Sendable {
+        var id: UInt64?
+        var cancelled = false
     }
 
     /// Removes a waiter that has not been admitted yet and fails it with `CancellationError`.
