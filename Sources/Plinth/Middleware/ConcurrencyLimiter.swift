@@ -8,8 +8,9 @@ import NIOPosix
 ///
 /// The queue's bound also follows the measured throughput: while operations wait, the limiter
 /// counts how many finish per second, and a newcomer that would wait longer than `maxWait` for its
-/// turn (`waiting ≥ rate × maxWait`) is refused at once rather than after `maxWait`. Until it has
-/// seen itself saturated it only applies `queueLimit`, so a burst after a quiet spell queues.
+/// turn (`waiting ≥ rate × maxWait`, with the best recent rate) is refused at once rather than after
+/// `maxWait`. Until it has been saturated for three sweeps it only applies `queueLimit`, so a burst
+/// after a quiet spell queues.
 ///
 /// Measured on the uncached `GET /posts` at c=1,000: refusing everything past a bound at once made
 /// clients retry immediately, and the CPU spent on refusals starved the admitted work (successful
