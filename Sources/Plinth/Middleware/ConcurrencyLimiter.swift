@@ -66,7 +66,7 @@ public final class ConcurrencyLimiter: Sendable {
     }
 
     private let state = NIOLockedValueBox(State())
-    private let sweeper = NIOLockedValueBox<RepeatedTask?>(nil)
+    private let sweeper: RepeatingTimer
 
     /// Creates a limiter.
     public init(limit: Int, queueLimit: Int = 0, maxWait: TimeAmount = .seconds(5)) {
@@ -74,14 +74,8 @@ public final class ConcurrencyLimiter: Sendable {
         self.queueLimit = max(0, queueLimit)
         self.maxWait = maxWait
         let interval = TimeAmount.nanoseconds(max(maxWait.nanoseconds / 20, 10_000_000))
-        let task = NIOSingletons.posixEventLoopGroup.any().scheduleRepeatedTask(initialDelay: interval, delay: interval) { [weak self] _ in
-            self?.expireOverdue()
-        }
-        sweeper.withLockedValue { $0 = task }
-    }
-
-    deinit {
-        sweeper.withLockedValue { $0?.cancel() }
+        sweeper = RepeatingTimer(interval: interval)
+        sweeper.start { [weak self] in self?.expireOverdue() }
     }
 
     /// How many operations are running now.

@@ -1,6 +1,6 @@
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOPosix
+import Plinth
 
 /// Runs a body on a pooled resource and answers in bounded time, even if the body never returns.
 ///
@@ -23,6 +23,9 @@ enum BoundedPoolCall {
         case answer
     }
 
+    /// The deadlines of every call, checked every 50 ms (no NIO timer per call).
+    static let deadlines = DeadlineSweeper(interval: .milliseconds(50))
+
     /// Leases a resource with `lease` and runs `body` on it, within the two deadlines.
     ///
     /// `lease` must call its argument at most once, with the leased resource, and return its
@@ -34,18 +37,17 @@ enum BoundedPoolCall {
         body: @escaping @Sendable (Resource) async throws -> Value
     ) async throws -> Value {
         let call = Call<Value>()
-        let eventLoop = NIOSingletons.posixEventLoopGroup.any()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 guard call.begin(continuation) else { return }
-                call.setTimer(eventLoop.scheduleTask(in: leaseTimeout) { call.finish(.failure(Timeout.lease)) })
+                call.setDeadline(deadlines.register(deadline: .now() + leaseTimeout) { call.finish(.failure(Timeout.lease)) })
                 call.setWorker(
                     Task {
                         do {
                             let value = try await lease { resource in
                                 guard call.markLeased() else { throw CancellationError() }
                                 if let answerTimeout {
-                                    call.setTimer(eventLoop.scheduleTask(in: answerTimeout) { call.finish(.failure(Timeout.answer)) })
+                                    call.setDeadline(deadlines.register(deadline: .now() + answerTimeout) { call.finish(.failure(Timeout.answer)) })
                                 }
                                 return try await body(resource)
                             }
@@ -61,13 +63,13 @@ enum BoundedPoolCall {
         }
     }
 
-    /// The state one call's parties share: the waiting caller, the deadline timer and the worker.
+    /// The state one call's parties share: the waiting caller, the pending deadline and the worker.
     private final class Call<Value: Sendable>: Sendable {
         private struct State {
             var continuation: CheckedContinuation<Value, any Error>?
             var outcome: Result<Value, any Error>?
             var leased = false
-            var timer: Scheduled<Void>?
+            var deadline: UInt64?
             var worker: Task<Void, Never>?
         }
 
@@ -85,14 +87,14 @@ enum BoundedPoolCall {
             return false
         }
 
-        /// Replaces the pending deadline; cancels `timer` at once if the call already ended.
-        func setTimer(_ timer: Scheduled<Void>) {
-            let stale = state.withLockedValue { state -> Scheduled<Void>? in
-                guard state.outcome == nil else { return timer }
-                defer { state.timer = timer }
-                return state.timer
+        /// Replaces the pending deadline; drops `deadline` at once if the call already ended.
+        func setDeadline(_ deadline: UInt64) {
+            let stale = state.withLockedValue { state -> UInt64? in
+                guard state.outcome == nil else { return deadline }
+                defer { state.deadline = deadline }
+                return state.deadline
             }
-            stale?.cancel()
+            if let stale { BoundedPoolCall.deadlines.unregister(stale) }
         }
 
         func setWorker(_ worker: Task<Void, Never>) {
@@ -106,13 +108,13 @@ enum BoundedPoolCall {
         /// Records the lease and cancels the lease deadline; `false` if the caller stopped
         /// waiting, so the body must not run.
         func markLeased() -> Bool {
-            let (running, timer) = state.withLockedValue { state -> (Bool, Scheduled<Void>?) in
+            let (running, deadline) = state.withLockedValue { state -> (Bool, UInt64?) in
                 guard state.outcome == nil else { return (false, nil) }
                 state.leased = true
-                defer { state.timer = nil }
-                return (true, state.timer)
+                defer { state.deadline = nil }
+                return (true, state.deadline)
             }
-            timer?.cancel()
+            if let deadline { BoundedPoolCall.deadlines.unregister(deadline) }
             return running
         }
 
@@ -120,16 +122,16 @@ enum BoundedPoolCall {
         /// deadline, and cancels the worker (a pending lease leaves the pool's queue; a running body
         /// that ignores cancellation runs on).
         func finish(_ outcome: Result<Value, any Error>) {
-            let ended = state.withLockedValue { state -> (CheckedContinuation<Value, any Error>?, Scheduled<Void>?, Task<Void, Never>?)? in
+            let ended = state.withLockedValue { state -> (CheckedContinuation<Value, any Error>?, UInt64?, Task<Void, Never>?)? in
                 guard state.outcome == nil else { return nil }
                 // A lease deadline that fires after the lease is not a timeout: the answer deadline now applies.
                 if case .failure(let error as Timeout) = outcome, error == .lease, state.leased { return nil }
                 state.outcome = outcome
-                defer { (state.continuation, state.timer) = (nil, nil) }
-                return (state.continuation, state.timer, state.worker)
+                defer { (state.continuation, state.deadline) = (nil, nil) }
+                return (state.continuation, state.deadline, state.worker)
             }
-            guard let (continuation, timer, worker) = ended else { return }
-            timer?.cancel()
+            guard let (continuation, deadline, worker) = ended else { return }
+            if let deadline { BoundedPoolCall.deadlines.unregister(deadline) }
             if case .failure = outcome { worker?.cancel() }
             continuation?.resume(with: outcome)
         }
