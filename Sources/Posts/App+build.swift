@@ -30,7 +30,15 @@ public func buildApplication(config: AppConfig, logger: Logger? = nil) async thr
         router: router,
         // Hummingbird's HTTP/1 with head limits (414/431 JSON), a header-read timeout, and the
         // work of a request cancelled when its client leaves.
-        server: .plinthHTTP1(headerTimeout: .milliseconds(Int64(config.headerTimeout * 1000)), idleTimeout: .seconds(60)),
+        // At most 256 requests run at once; the rest wait in turn, up to TIMEOUT, in the
+        // connection's task. Past the bound a quick 503, answered by RescueErrors so it gets CORS
+        // and a log line.
+        server: .plinthHTTP1(
+            headerTimeout: .milliseconds(Int64(config.headerTimeout * 1000)),
+            idleTimeout: .seconds(60),
+            admission: ConcurrencyLimiter(
+                limit: 256, queueLimit: 65536, maxWait: .milliseconds(Int64((config.timeout > 0 ? config.timeout : 30) * 1000)))
+        ),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil, backlog: config.backlog),
         services: services,
         onServerRunning: { channel in
@@ -54,18 +62,13 @@ func buildRouter(
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     let registry = PrometheusCollectorRegistry()
+    let callLimit = store is PostgresPostStore ? PostgresPostStore.callLimit(poolSize: config.databasePoolSize) : config.databasePoolSize
     let store = MeasuredPostStore(
-        LimitedPostStore(store, limit: config.databasePoolSize, queueLimit: config.databaseMaxInFlight),
+        LimitedPostStore(store, limit: callLimit, queueLimit: config.databaseMaxInFlight),
         registry: registry
     )
     // Pliny's order: outer middleware see what inner ones do, so errors still get CORS headers,
     // a Request-Id and a log line.
-    // Each request in a task of its own, cancelled by the timeout or when the client leaves; the
-    // chain's memory is freed after each request rather than kept by the connection.
-    router.add(middleware: RequestTaskMiddleware())
-    // At most 256 requests run at once; the rest wait in turn, up to TIMEOUT, holding only their
-    // task. Past the bound a quick 503, answered by RescueErrors so it gets CORS and a log line.
-    router.add(middleware: AdmissionMiddleware(maxWait: .milliseconds(Int64((config.timeout > 0 ? config.timeout : 30) * 1000))))
     router.add(middleware: CORSPolicyMiddleware(origins: config.corsOrigins))
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: RequestMetricsMiddleware(registry: registry))

@@ -92,13 +92,18 @@ public final class ConcurrencyLimiter: Sendable {
 
     /// Runs `operation` now or after waiting its turn; if the limiter refuses it, runs `refused`
     /// with the 503 instead.
+    ///
+    /// `onQueued`, if given, is called when the caller joins the queue with a closure that takes
+    /// it out again (it then throws `CancellationError`), for waits that end by other means than
+    /// task cancellation (a client that leaves, see ``PlinthHTTP1Channel``).
     public func run<Result>(
         _ operation: () async throws -> Result,
-        ifRefused refused: (APIError) async throws -> Result
+        ifRefused refused: (APIError) async throws -> Result,
+        onQueued: ((_ leave: @escaping @Sendable () -> Void) -> Void)? = nil
     ) async throws -> Result {
         try Task.checkCancellation()  // a request whose client left runs nothing, even with a slot free
         do {
-            try await acquire()
+            try await acquire(onQueued: onQueued)
         } catch let refusal as APIError {
             return try await refused(refusal)
         }
@@ -113,7 +118,7 @@ public final class ConcurrencyLimiter: Sendable {
         case cancelled
     }
 
-    private func acquire() async throws {
+    private func acquire(onQueued: ((_ leave: @escaping @Sendable () -> Void) -> Void)?) async throws {
         // Fast path: a free slot, no suspension.
         let fast = state.withLockedValue { state -> Bool in
             guard state.running < limit, state.waiting == 0 else { return false }
@@ -124,6 +129,13 @@ public final class ConcurrencyLimiter: Sendable {
         // The id is taken where the waiter joins the queue, under the same lock, so ids (and
         // deadlines) increase along the queue and `abandon` finds a waiter by binary search.
         let ticket = Ticket()
+        let leave: @Sendable () -> Void = { [self] in
+            let id = state.withLockedValue { _ -> UInt64? in
+                ticket.cancelled = true
+                return ticket.id
+            }
+            if let id { abandon(id) }
+        }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let admission = state.withLockedValue { state -> Admission in
@@ -143,15 +155,11 @@ public final class ConcurrencyLimiter: Sendable {
                 case .now: continuation.resume()
                 case .refused: continuation.resume(throwing: Self.busy)
                 case .cancelled: continuation.resume(throwing: CancellationError())
-                case .queued: break
+                case .queued: onQueued?(leave)
                 }
             }
         } onCancel: {
-            let id = state.withLockedValue { _ -> UInt64? in
-                ticket.cancelled = true
-                return ticket.id
-            }
-            if let id { abandon(id) }
+            leave()
         }
     }
 

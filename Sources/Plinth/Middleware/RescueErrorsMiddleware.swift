@@ -8,7 +8,7 @@ import NIOCore
 /// the matching Pliny id, anything else becomes 500 `internal_server_error`, with the real error
 /// kept for the canonical log line; work cancelled because the client left is logged as 499
 /// `client_closed_request`, as nginx does. With `raiseErrors` unexpected errors propagate instead, for
-/// debugging, as Pliny's `RAISE_ERRORS`. A request that ``AdmissionMiddleware`` refused is answered
+/// debugging, as Pliny's `RAISE_ERRORS`. A request that the admission of ``PlinthHTTP1Channel`` refused is answered
 /// with its 503 here, without running the rest of the chain.
 /// ```swift
 /// router.add(middleware: RescueErrorsMiddleware(raiseErrors: config.raiseErrors))

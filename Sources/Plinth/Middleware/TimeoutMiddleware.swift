@@ -5,13 +5,13 @@ import NIOPosix
 
 /// Cancels a request's work after `timeout` and answers 503 `request_timeout`, as rack-timeout does.
 ///
-/// Deadlines are checked by a ``DeadlineSweeper`` (to within min(timeout/10, 100 ms)). Under
-/// ``RequestTaskMiddleware`` (the outermost middleware), the sweep cancels the request's task; the cancellation is awaited (database calls are bounded by their own timeouts), then the
-/// 503 is thrown to ``RescueErrorsMiddleware`` and passes the outer middleware like any error.
-/// Without it, the middleware runs the rest of the chain in a task of its own.
+/// The rest of the chain runs in a task of its own, which the timeout cancels; deadlines are
+/// checked by a ``DeadlineSweeper`` (to within min(timeout/10, 100 ms)), not a timer per request.
+/// The cancellation is awaited (database calls are bounded by their own timeouts), then the 503 is
+/// thrown to ``RescueErrorsMiddleware`` and passes the outer middleware like any error. (Cancelling
+/// the request's own task instead would also cancel the writing of the 503: NIO's async writer
+/// refuses writes from a cancelled task.)
 /// ```swift
-/// router.add(middleware: RequestTaskMiddleware())  // first
-/// ...
 /// if config.timeout > 0 { router.add(middleware: TimeoutMiddleware(seconds: config.timeout)) }  // after RescueErrors
 /// ```
 public struct TimeoutMiddleware<Context: RequestContext>: RouterMiddleware {
@@ -32,24 +32,6 @@ public struct TimeoutMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// Runs the chain against the clock.
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let requestTask = RequestTask.current else { return try await handleInOwnTask(request, context: context, next: next) }
-        let entry = deadlines.register(deadline: .now() + timeAmount) { requestTask.timeOut() }
-        do {
-            let response = try await next(request, context)
-            deadlines.unregister(entry)
-            return response
-        } catch {
-            deadlines.unregister(entry)
-            if requestTask.timedOut { throw APIError(.requestTimedOut, message: message) }
-            throw error
-        }
-    }
-
-    private func handleInOwnTask(
-        _ request: Request,
-        context: Context,
-        next: (Request, Context) async throws -> Response
-    ) async throws -> Response {
         let message = self.message
         return try await withoutActuallyEscaping(next) { next in
             // The task is awaited below, so `next` never outlives this call.

@@ -3,15 +3,12 @@ import NIOConcurrencyHelpers
 /// A connection's "client gone" switch: thrown by ``ConnectionGuardHandler`` when the client
 /// closes its side or the connection drops; cancels the request the connection is serving.
 ///
-/// ``PlinthHTTP1Channel`` makes it ``current`` for the connection's task, and
-/// ``RequestTaskMiddleware`` registers each request's task with it. Cancelling that task cancels
+/// ``PlinthHTTP1Channel`` registers each request's task (``RequestTask``) with the control of its
+/// connection. Cancelling that task cancels
 /// the request's work: queued store calls leave their queue and running PostgreSQL queries are
 /// cancelled, so no database work is done for a client that already hung up (under overload,
 /// wrk and hey time out and reconnect by the thousand). Costs no task of its own.
 public final class ConnectionControl: Sendable {
-    /// The control of the connection the current code serves, if any.
-    @TaskLocal public static var current: ConnectionControl?
-
     private struct State {
         var stopped = false
         var cancelRequest: (@Sendable () -> Void)?

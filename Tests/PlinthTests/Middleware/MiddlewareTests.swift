@@ -9,9 +9,9 @@ import Testing
 
 /// Plinth's middleware on a router of their own, in Pliny's order.
 @Suite struct MiddlewareTests {
-    static func app(timeout: Double = 0, origins: [String] = ["*"], requestTask: Bool = false) -> some ApplicationProtocol {
+    /// The app; `live` serves it with ``PlinthHTTP1Channel`` (each request in a ``RequestTask``) on a free port.
+    static func app(timeout: Double = 0, origins: [String] = ["*"], live: Bool = false) -> some ApplicationProtocol {
         let router = Router(context: TestContext.self)
-        if requestTask { router.add(middleware: RequestTaskMiddleware()) }
         router.add(middleware: CORSPolicyMiddleware(origins: origins))
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: RescueErrorsMiddleware())
@@ -26,12 +26,17 @@ import Testing
             return "late"
         }
         router.get("/boom") { _, _ -> String in throw CancellationError() }
-        return Application(router: router)
+        guard live else { return Application(router: router) }
+        return Application(
+            router: router,
+            server: .plinthHTTP1(headerTimeout: .seconds(10), idleTimeout: nil),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0))
+        )
     }
 
     @Test(arguments: [false, true])
-    func timeoutCancelsSlowWorkWith503(requestTask: Bool) async throws {
-        try await Self.app(timeout: 1, origins: ["*"], requestTask: requestTask).test(.router) { client in
+    func timeoutCancelsSlowWorkWith503(live: Bool) async throws {
+        try await Self.app(timeout: 1, origins: ["*"], live: live).test(live ? .live : .router) { client in
             let start = ContinuousClock.now
             let response = try await client.execute(uri: "/slow", method: .get, headers: [.origin: "https://a.example"])
             #expect(ContinuousClock.now - start < .seconds(5))
@@ -40,36 +45,6 @@ import Testing
             #expect(response.headers[.requestID] != nil)
             #expect(response.headers[.accessControlAllowOrigin] == "*")
             #expect(try await client.execute(uri: "/small", method: .get).status == .ok)
-        }
-    }
-
-    @Test func admissionRefusalsAreJSONWithCORSRequestIDAndRetryAfter() async throws {
-        let router = Router(context: TestContext.self)
-        router.add(middleware: RequestTaskMiddleware())
-        router.add(middleware: AdmissionMiddleware(limit: 1, queueLimit: 0, maxWait: .seconds(5)))
-        router.add(middleware: CORSPolicyMiddleware(origins: ["*"]))
-        router.add(middleware: RequestIDMiddleware())
-        router.add(middleware: RescueErrorsMiddleware())
-        let gate = AsyncStream.makeStream(of: Void.self)
-        let started = AsyncStream.makeStream(of: Void.self)
-        router.get("/held") { _, _ -> String in
-            started.continuation.yield()
-            for await _ in gate.stream { break }
-            return "done"
-        }
-        try await Application(router: router).test(.router) { client in
-            async let held = client.execute(uri: "/held", method: .get)
-            for await _ in started.stream { break }
-            let start = ContinuousClock.now
-            let refused = try await client.execute(uri: "/held", method: .get, headers: [.origin: "https://a.example"])
-            #expect(ContinuousClock.now - start < .seconds(3))
-            #expect(refused.status == .serviceUnavailable)
-            #expect(String(buffer: refused.body).contains(#""id":"service_unavailable""#))
-            #expect(refused.headers[.retryAfter] != nil)
-            #expect(refused.headers[.accessControlAllowOrigin] == "*")
-            #expect(refused.headers[.requestID] != nil)
-            gate.continuation.yield()
-            #expect(try await held.status == .ok)
         }
     }
 

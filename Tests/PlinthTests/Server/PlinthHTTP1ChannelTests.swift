@@ -86,7 +86,6 @@ import Testing
     private func withServer(_ test: @escaping @Sendable (Int, SlowHandlerProbe) async throws -> Void) async throws {
         let probe = SlowHandlerProbe()
         let router = Router(context: TestContext.self)
-        router.add(middleware: RequestTaskMiddleware())
         router.add(middleware: StatusRecorder(probe: probe))
         router.add(middleware: RescueErrorsMiddleware())
         router.get("ok") { _, _ in "ok" }

@@ -1,0 +1,98 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOConcurrencyHelpers
+import NIOCore
+import Plinth
+import Testing
+
+/// The admission of ``PlinthHTTP1Channel`` over real sockets: one request at a time on `/held`.
+@Suite struct AdmissionTests {
+    @Test func refusalsAreJSONWithCORSRequestIDAndRetryAfter() async throws {
+        let admission = ConcurrencyLimiter(limit: 1, queueLimit: 0, maxWait: .seconds(5))
+        try await withHeldServer(admission: admission) { client, held in
+            async let first = client.execute(uri: "/held", method: .get)
+            try await held.waitUntilStarted()
+            #expect(admission.current == 1)
+            // A second connection: the test client sends everything on one.
+            let start = ContinuousClock.now
+            let refused = try await RawHTTP.exchange(
+                port: client.port!, "GET /held HTTP/1.1\r\nHost: x\r\nOrigin: https://a.example\r\nConnection: close\r\n\r\n")
+            #expect(ContinuousClock.now - start < .seconds(3))
+            #expect(refused.status == 503)
+            #expect(refused.body.contains(#""id":"service_unavailable""#))
+            let head = refused.head.lowercased()
+            #expect(head.contains("retry-after: "))
+            #expect(head.contains("access-control-allow-origin: *"))
+            #expect(head.contains("request-id: "))
+            held.release()
+            #expect(try await first.status == .ok)
+            #expect(admission.current == 0)
+            #expect(held.runs == 1)
+        }
+    }
+
+    @Test func aClientThatLeavesWhileWaitingLeavesTheQueue() async throws {
+        let admission = ConcurrencyLimiter(limit: 1, queueLimit: 10, maxWait: .seconds(20))
+        try await withHeldServer(admission: admission) { client, held in
+            async let first = client.execute(uri: "/held", method: .get)
+            try await held.waitUntilStarted()
+            let waiting = try await RawHTTP.connect(port: client.port!)
+            try await waiting.executeThenClose { _, outbound in
+                try await outbound.write(ByteBuffer(string: "GET /held HTTP/1.1\r\nHost: x\r\n\r\n"))
+                for _ in 0..<500 where admission.queued == 0 { try await Task.sleep(for: .milliseconds(10)) }
+                #expect(admission.queued == 1)
+            }
+            for _ in 0..<500 where admission.queued == 1 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(admission.queued == 0)
+            held.release()
+            #expect(try await first.status == .ok)
+            #expect(held.runs == 1)  // the request whose client left never ran
+        }
+    }
+
+    /// Serves `/held`, which waits for ``HeldRoute/release()``, behind CORS, request ids and `admission`.
+    private func withHeldServer(
+        admission: ConcurrencyLimiter,
+        _ test: @escaping @Sendable (any TestClientProtocol, HeldRoute) async throws -> Void
+    ) async throws {
+        let held = HeldRoute()
+        let router = Router(context: TestContext.self)
+        router.add(middleware: CORSPolicyMiddleware(origins: ["*"]))
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: RescueErrorsMiddleware())
+        router.get("/held") { _, _ -> String in
+            await held.run()
+            return "done"
+        }
+        let app = Application(
+            router: router,
+            server: .plinthHTTP1(headerTimeout: .seconds(10), idleTimeout: nil, admission: admission),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0))
+        )
+        try await app.test(.live) { client in try await test(client, held) }
+    }
+}
+
+/// A route that counts its runs and holds each until released.
+final class HeldRoute: Sendable {
+    private let gate = AsyncStream.makeStream(of: Void.self)
+    private let started = AsyncStream.makeStream(of: Void.self)
+    private let count = NIOLockedValueBox(0)
+
+    /// How many times the route ran.
+    var runs: Int { count.withLockedValue { $0 } }
+
+    func run() async {
+        count.withLockedValue { $0 += 1 }
+        started.continuation.yield()
+        for await _ in gate.stream { break }
+    }
+
+    func waitUntilStarted() async throws {
+        for await _ in started.stream { break }
+    }
+
+    func release() { gate.continuation.yield() }
+}
