@@ -9,8 +9,8 @@ import Plinth
 /// | `PORT` | integer 1–65535 | `5000` | TCP port to listen on |
 /// | `HOST` | string | `0.0.0.0` | address to bind |
 /// | `DATABASE_URL` | URL | unset: SQLite file `./data/posts.sqlite` | `sqlite:///abs/path`, `sqlite::memory:` or `postgres://user:pass@host:port/db` |
-/// | `DB_POOL` | integer ≥ 1 | 2 per core | most PostgreSQL connections, and most store calls run at once (both stores) |
-/// | `DB_MAX_IN_FLIGHT` | integer ≥ 1 | `4096` | most store calls waiting their turn (at most `DB_POOL` run at once, each waits ≤ 5 s); more are refused with 503 + `Retry-After` |
+/// | `DB_POOL` | integer ≥ 1 | 2 per core | most PostgreSQL connections; most store calls run at once (2 × `DB_POOL` on PostgreSQL, half waiting in its pool) |
+/// | `DB_MAX_IN_FLIGHT` | integer ≥ 1 | `4096` | most store calls waiting their turn (each waits ≤ 5 s); more are refused with 503 + `Retry-After` |
 /// | `DATABASE_TIMEOUT` | seconds > 0 | `10` | PostgreSQL statement timeout; past it the request gets 503 |
 /// | `API_TOKEN` | string | unset: a random token, logged once at start | bearer token required by writes |
 /// | `LOG_LEVEL` | trace, debug, info, notice, warning, error, critical | `info` | `warning` silences the per-request lines |
