@@ -9,7 +9,7 @@ import NIOPosix
 /// The queue's bound also follows the measured throughput: while operations wait, the limiter
 /// counts how many finish per second, and a newcomer that would wait longer than `maxWait` for its
 /// turn (`waiting ≥ rate × maxWait`, with the best recent rate) is refused at once rather than after
-/// `maxWait`. Until it has been saturated for three sweeps it only applies `queueLimit`, so a burst
+/// `maxWait`. Until it has been saturated for `maxWait` it only applies `queueLimit`, so a burst
 /// after a quiet spell queues.
 ///
 /// Measured on the uncached `GET /posts` at c=1,000: refusing everything past a bound at once made
@@ -67,6 +67,8 @@ public final class ConcurrencyLimiter: Sendable {
 
     private let state = NIOLockedValueBox(State())
     private let sweeper: RepeatingTimer
+    /// How many saturated sweeps make `maxWait` of saturation, after which the measured rate bounds the queue.
+    private let warmUpSamples: Int
 
     /// Creates a limiter.
     public init(limit: Int, queueLimit: Int = 0, maxWait: TimeAmount = .seconds(5)) {
@@ -75,6 +77,7 @@ public final class ConcurrencyLimiter: Sendable {
         self.maxWait = maxWait
         let interval = TimeAmount.nanoseconds(max(maxWait.nanoseconds / 20, 10_000_000))
         sweeper = RepeatingTimer(interval: interval)
+        warmUpSamples = max(3, Int(maxWait.nanoseconds / interval.nanoseconds))
         sweeper.start { [weak self] in self?.expireOverdue() }
     }
 
@@ -215,12 +218,16 @@ public final class ConcurrencyLimiter: Sendable {
     /// then does the finish rate say what the limiter can serve).
     ///
     /// The estimate is the best recent rate, decaying by half over `maxWait` when throughput
-    /// stays lower, and it applies only after three saturated intervals. Measured at c=10,000 with
+    /// stays lower, and it applies only once the queue has been saturated for `maxWait` (by then
+    /// every early waiter was served or expired, so the rate is the steady one). Measured at c=10,000 with
     /// the cache off: a smoothed rate taken from the first intervals, while thousands of
     /// connections were still being accepted, was a fraction of the steady one; the refusals it
     /// caused came straight back from closed-loop clients and took the CPU the admitted work
     /// needed, which lowered the rate further (11,800 responses/s, 99% of them 503s, against
-    /// ~1,300 requests/s served with no refusal when waiting in turn).
+    /// ~1,300 requests/s served with no refusal when waiting in turn). Applying the best rate after
+    /// three intervals (1.5 s) still tipped into that spiral in 2 runs of 6 (~8,000 responses/s,
+    /// ~90% of them 503s): the rate of the first seconds, while 10,000 connections were accepted,
+    /// was still too low.
     private func measureThroughput(_ state: inout State, now: NIODeadline) {
         let saturated = state.waiting > 0
         if let sample = state.sample, sample.saturated, saturated {
@@ -230,7 +237,7 @@ public final class ConcurrencyLimiter: Sendable {
                 let decay = pow(0.5, seconds * 1e9 / Double(maxWait.nanoseconds))
                 state.rate = max(measured, (state.rate ?? 0) * decay)
                 state.saturatedSamples += 1
-                if state.saturatedSamples >= 3, let rate = state.rate {
+                if state.saturatedSamples >= warmUpSamples, let rate = state.rate {
                     state.waitBound = max(limit, Int(rate * Double(maxWait.nanoseconds) / 1e9))
                 }
             }

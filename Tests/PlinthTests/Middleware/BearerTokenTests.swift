@@ -89,6 +89,34 @@ import Testing
         #expect(limiter.current == 0 && limiter.queued == 0)
     }
 
+    /// Four callers running 20 ms operations back to back (~50 per second with `limit` 1) until `stop`.
+    static func keepSaturated(
+        _ limiter: ConcurrencyLimiter,
+        until stop: NIOLockedValueBox<Bool>,
+        in group: inout ThrowingTaskGroup<Void, any Error>
+    ) {
+        for _ in 0..<4 {
+            group.addTask {
+                while !stop.withLockedValue({ $0 }) {
+                    _ = try? await limiter.run { try await Task.sleep(for: .milliseconds(20)) }
+                }
+            }
+        }
+    }
+
+    @Test func theMeasuredBoundWaitsForMaxWaitOfSaturation() async throws {
+        let limiter = ConcurrencyLimiter(limit: 1, queueLimit: 10_000, maxWait: .seconds(4))
+        // Saturated for ~1 s of the 4 s: the rate of a burst's first seconds does not bound the queue yet.
+        let stop = NIOLockedValueBox(false)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            Self.keepSaturated(limiter, until: stop, in: &group)
+            try await Task.sleep(for: .seconds(1))
+            #expect(limiter.currentQueueLimit == 10_000)
+            stop.withLockedValue { $0 = true }
+            try await group.waitForAll()
+        }
+    }
+
     @Test func onceSaturatedRefusesAtOnceWhoCouldNotBeServedWithinMaxWait() async throws {
         let limiter = ConcurrencyLimiter(limit: 1, queueLimit: 10_000, maxWait: .seconds(2))
         // A burst after a quiet spell queues: no throughput has been measured yet.
@@ -96,13 +124,7 @@ import Testing
         // Keep it saturated with 20 ms operations (~50 per second) for a second.
         let stop = NIOLockedValueBox(false)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<4 {
-                group.addTask {
-                    while !stop.withLockedValue({ $0 }) {
-                        _ = try? await limiter.run { try await Task.sleep(for: .milliseconds(20)) }
-                    }
-                }
-            }
+            Self.keepSaturated(limiter, until: stop, in: &group)
             let deadline = ContinuousClock.now + .seconds(10)
             while limiter.currentQueueLimit == 10_000, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
             // About 50 per second × 2 s; far fewer than queueLimit, at least `limit`.
