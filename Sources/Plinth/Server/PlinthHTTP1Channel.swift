@@ -6,8 +6,7 @@ import NIOHTTPTypes
 /// Hummingbird's HTTP/1 channel with Plinth's connection guard and request admission.
 ///
 /// - Head size limits answered with JSON 414/431, and a header-read timeout (``ConnectionGuardHandler``).
-/// - Each request runs in a task of its own (``RequestTask``), cancelled when its client goes away
-///   or by ``TimeoutMiddleware``.
+/// - Each request runs in a task of its own (``RequestTask``), cancelled when its client goes away.
 /// - With `admission`, at most `admission.limit` requests run at once; the rest wait their turn in
 ///   arrival order, and one the limiter refuses runs with ``Admission/refusal`` set, so
 ///   ``RescueErrorsMiddleware`` answers it with a 503 that still gets CORS, a request id and a log line.
@@ -17,8 +16,8 @@ import NIOHTTPTypes
 /// chain need ~10 KB of them. Waiting for admission in the connection's task, before any of that
 /// chain runs, and running the chain in a task that ends with the request, leaves an idle or
 /// waiting connection with the frames of its read loop only. (Measured, 5,000 connections, one
-/// `GET /posts` each: 2.6 KB kept per connection, against 10 KB with the request task and admission
-/// as the outermost middleware; c=10,000 with the cache off on PostgreSQL: peak RSS 227 MB against 324.)
+/// `GET /posts` each: ~3 KB kept per connection, against 10 KB with the request task and admission
+/// as the outermost middleware; c=10,000 with the cache off on PostgreSQL: peak RSS ~205 MB against 324.)
 /// ```swift
 /// let admission = ConcurrencyLimiter(limit: 256, queueLimit: 65536, maxWait: .seconds(10))
 /// Application(router: router, server: .plinthHTTP1(headerTimeout: .seconds(10), idleTimeout: .seconds(60), admission: admission))

@@ -34,7 +34,7 @@ public final class PostgresPostStore: PostStore {
 
     /// How many store calls may run at once on a pool of `poolSize` connections: twice as many, so
     /// that under load a released connection goes straight to a waiting call instead of idling
-    /// (an idle connection costs a 60 s timer in PostgresNIO's pool, see `init`).
+    /// (each time a connection idles, PostgresNIO's pool starts an idle timer, see `init`).
     public static func callLimit(poolSize: Int) -> Int { 2 * poolSize }
 
     /// Creates a store for `url` with at most `poolSize` connections.
@@ -55,7 +55,8 @@ public final class PostgresPostStore: PostStore {
         // the load. A connection that died is refused when leased (`BoundedPoolCall`) and replaced.
         // The idle timer stays (`minimumConnections` = the pool size would avoid it, but
         // PostgresNIO 1.33 then traps when a lease comes while fewer connections are open, as at
-        // start or after PostgreSQL restarts); `callLimit` keeps connections from going idle under load.
+        // start or after PostgreSQL restarts); `callLimit` keeps connections from going idle under load,
+        // and 10 s instead of 60 s bounds what the timers that remain pin to ~10 s of idling.
         configuration.options.keepAliveBehavior = nil
         configuration.options.connectionIdleTimeout = .seconds(10)
         configuration.options.connectTimeout = .seconds(3)
