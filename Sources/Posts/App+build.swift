@@ -26,14 +26,16 @@ public func buildApplication(config: AppConfig, logger: Logger? = nil) async thr
         services.append(PostgresChangeListener(store: postgres, logger: logger, onChange: cache.invalidate))
     }
     let router = buildRouter(config: config, store: database.store, cache: cache, token: try apiToken(config, logger: logger), logger: logger)
+    let responder = router.buildResponder()
     return Application(
-        router: router,
-        // Hummingbird's HTTP/1 with head limits (414/431 JSON), a header-read timeout, and the
-        // work of a request cancelled when its client leaves.
-        // At most 256 requests run at once; the rest wait in turn, up to TIMEOUT, in the
-        // connection's task. Past the bound a quick 503, answered by RescueErrors so it gets CORS
-        // and a log line.
+        responder: responder,
+        // SwiftNIO's HTTP/1 served from the event loop, a task per request (not per connection),
+        // head limits (414/431 JSON), a header-read timeout, and the work of a request cancelled
+        // when its client leaves.
+        // At most 256 requests run at once; the rest wait in turn, up to TIMEOUT, without a task.
+        // Past the bound a quick 503, answered by RescueErrors so it gets CORS and a log line.
         server: .plinthHTTP1(
+            responder: responder,
             headerTimeout: .milliseconds(Int64(config.headerTimeout * 1000)),
             idleTimeout: .seconds(60),
             admission: ConcurrencyLimiter(

@@ -33,7 +33,32 @@ public final class ConcurrencyLimiter: Sendable {
         let id: UInt64
         let deadline: NIODeadline
         /// `nil` once the waiter was admitted, refused or cancelled.
-        var continuation: CheckedContinuation<Void, any Error>?
+        var resume: Resume?
+    }
+
+    /// How a waiter is told its turn came: a suspended task, or a callback (``admit(_:)``).
+    private enum Resume {
+        case task(CheckedContinuation<Void, any Error>)
+        case callback(@Sendable (_ refusal: APIError?) -> Void)
+
+        func admit() {
+            switch self {
+            case .task(let continuation): continuation.resume()
+            case .callback(let start): start(nil)
+            }
+        }
+
+        func refuse() {
+            switch self {
+            case .task(let continuation): continuation.resume(throwing: ConcurrencyLimiter.busy)
+            case .callback(let start): start(ConcurrencyLimiter.busy)
+            }
+        }
+
+        /// The waiter left; a callback waiter is simply dropped.
+        func cancel() {
+            if case .task(let continuation) = self { continuation.resume(throwing: CancellationError()) }
+        }
     }
 
     /// Waiters in arrival order, so in `id` and `deadline` order: cancelling finds one by binary
@@ -57,7 +82,7 @@ public final class ConcurrencyLimiter: Sendable {
 
         /// Drops finished entries from the front.
         mutating func compact() {
-            while head < waiters.count, waiters[head].continuation == nil { head += 1 }
+            while head < waiters.count, waiters[head].resume == nil { head += 1 }
             if head > 1024, head * 2 > waiters.count {
                 waiters.removeFirst(head)
                 head = 0
@@ -114,6 +139,43 @@ public final class ConcurrencyLimiter: Sendable {
         return try await operation()
     }
 
+    /// Admits an operation without a waiting task: calls `start` with `nil` now or when its turn
+    /// comes, or with the 503 if the limiter refuses it. After `start(nil)` the caller runs the
+    /// operation and then calls ``finished()``.
+    ///
+    /// Returns a closure that takes the operation out of the queue while it waits (`start` is then
+    /// never called); it does nothing once `start` was called. Used by ``PlinthHTTP1Channel``, so a
+    /// request waiting for its turn costs its parsed head and a queue entry, not a suspended task.
+    public func admit(_ start: @escaping @Sendable (_ refusal: APIError?) -> Void) -> @Sendable () -> Void {
+        enum Outcome { case now, refused, queued(UInt64) }
+        let outcome = state.withLockedValue { state -> Outcome in
+            if state.running < limit, state.waiting == 0 {
+                state.running += 1
+                return .now
+            }
+            guard state.waiting < queueLimit, state.waiting < state.waitBound else { return .refused }
+            state.nextID += 1
+            state.waiters.append(Waiter(id: state.nextID, deadline: .now() + maxWait, resume: .callback(start)))
+            state.waiting += 1
+            return .queued(state.nextID)
+        }
+        switch outcome {
+        case .now:
+            start(nil)
+            return {}
+        case .refused:
+            start(Self.busy)
+            return {}
+        case .queued(let id):
+            return { [self] in abandon(id) }
+        }
+    }
+
+    /// An operation ``admit(_:)`` started has finished: its slot goes to the next waiter.
+    public func finished() {
+        release()
+    }
+
     private enum Admission {
         case now
         case queued
@@ -150,7 +212,7 @@ public final class ConcurrencyLimiter: Sendable {
                     guard state.waiting < queueLimit, state.waiting < state.waitBound else { return .refused }
                     state.nextID += 1
                     ticket.id = state.nextID
-                    state.waiters.append(Waiter(id: state.nextID, deadline: .now() + maxWait, continuation: continuation))
+                    state.waiters.append(Waiter(id: state.nextID, deadline: .now() + maxWait, resume: .task(continuation)))
                     state.waiting += 1
                     return .queued
                 }
@@ -174,7 +236,7 @@ public final class ConcurrencyLimiter: Sendable {
 
     /// Removes a waiter that has not been admitted yet and fails it with `CancellationError`.
     private func abandon(_ id: UInt64) {
-        let continuation = state.withLockedValue { state -> CheckedContinuation<Void, any Error>? in
+        let continuation = state.withLockedValue { state -> Resume? in
             // Binary search: ids increase along the queue.
             var low = state.head
             var high = state.waiters.count
@@ -182,36 +244,36 @@ public final class ConcurrencyLimiter: Sendable {
                 let middle = (low + high) / 2
                 if state.waiters[middle].id < id { low = middle + 1 } else { high = middle }
             }
-            guard low < state.waiters.count, state.waiters[low].id == id, let continuation = state.waiters[low].continuation else {
+            guard low < state.waiters.count, state.waiters[low].id == id, let continuation = state.waiters[low].resume else {
                 return nil
             }
-            state.waiters[low].continuation = nil
+            state.waiters[low].resume = nil
             state.waiting -= 1
             state.compact()
             return continuation
         }
-        continuation?.resume(throwing: CancellationError())
+        continuation?.cancel()
     }
 
     /// Refuses the waiters that have waited `maxWait` (the oldest, at the head of the queue) and
     /// updates the throughput estimate.
     private func expireOverdue() {
         let now = NIODeadline.now()
-        let expired = state.withLockedValue { state -> [CheckedContinuation<Void, any Error>] in
+        let expired = state.withLockedValue { state -> [Resume] in
             measureThroughput(&state, now: now)
-            var expired: [CheckedContinuation<Void, any Error>] = []
+            var expired: [Resume] = []
             state.compact()
             while state.head < state.waiters.count, state.waiters[state.head].deadline <= now {
-                if let continuation = state.waiters[state.head].continuation {
+                if let continuation = state.waiters[state.head].resume {
                     expired.append(continuation)
                     state.waiting -= 1
                 }
-                state.waiters[state.head].continuation = nil
+                state.waiters[state.head].resume = nil
                 state.compact()
             }
             return expired
         }
-        for continuation in expired { continuation.resume(throwing: Self.busy) }
+        for waiter in expired { waiter.refuse() }
     }
 
     /// Samples throughput over the last sweep interval if operations waited throughout it (only
@@ -247,20 +309,20 @@ public final class ConcurrencyLimiter: Sendable {
 
     /// Hands the slot to the next waiter, or frees it.
     private func release() {
-        let next = state.withLockedValue { state -> CheckedContinuation<Void, any Error>? in
+        let next = state.withLockedValue { state -> Resume? in
             state.finished += 1
             state.compact()
-            guard state.head < state.waiters.count, let continuation = state.waiters[state.head].continuation else {
+            guard state.head < state.waiters.count, let continuation = state.waiters[state.head].resume else {
                 state.running -= 1
                 return nil
             }
-            state.waiters[state.head].continuation = nil
+            state.waiters[state.head].resume = nil
             state.waiting -= 1
             state.compact()
             return continuation
         }
-        next?.resume()
+        next?.admit()
     }
 
-    private static var busy: APIError { APIError.serviceUnavailable(message: "The server is busy; retry shortly.") }
+    fileprivate static var busy: APIError { APIError.serviceUnavailable(message: "The server is busy; retry shortly.") }
 }

@@ -1,139 +1,548 @@
+import HTTPTypes
+import Hummingbird
 import HummingbirdCore
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
+import NIOHTTP1
 import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
 
-/// Hummingbird's HTTP/1 channel with Plinth's connection guard and request admission.
+/// Plinth's HTTP/1 server channel: SwiftNIO's HTTP/1 codec, driven from the event loop, with a
+/// task per request instead of a task per connection.
 ///
 /// - Head size limits answered with JSON 414/431, and a header-read timeout (``ConnectionGuardHandler``).
-/// - Each request runs in a task of its own (``RequestTask``), cancelled when its client goes away.
+/// - Each request runs in a task of its own, cancelled when its client goes away (``ConnectionControl``).
 /// - With `admission`, at most `admission.limit` requests run at once; the rest wait their turn in
-///   arrival order, and one the limiter refuses runs with ``Admission/refusal`` set, so
-///   ``RescueErrorsMiddleware`` answers it with a 503 that still gets CORS, a request id and a log line.
+///   arrival order without a task (``ConcurrencyLimiter/admit(_:)``), and one the limiter refuses
+///   runs with ``Admission/refusal`` set, so ``RescueErrorsMiddleware`` answers it with a 503 that
+///   still gets CORS, a request id and a log line.
+/// - Pipelined requests are answered in order (SwiftNIO's `HTTPServerPipelineHandler`), idle
+///   connections are closed after `idleTimeout`, and a graceful shutdown closes each connection
+///   once its response is written (Hummingbird's `HTTPConnectionStateHandler`).
 ///
-/// Both live here, below the router, for memory. A Swift task keeps every slab of async frames
-/// its deepest call chain needed until it ends, and Hummingbird's responder, router and middleware
-/// chain need ~10 KB of them. Waiting for admission in the connection's task, before any of that
-/// chain runs, and running the chain in a task that ends with the request, leaves an idle or
-/// waiting connection with the frames of its read loop only. (Measured, 5,000 connections, one
-/// `GET /posts` each: ~3 KB kept per connection, against 10 KB with the request task and admission
-/// as the outermost middleware; c=10,000 with the cache off on PostgreSQL: peak RSS ~205 MB against 324.)
+/// Why not Hummingbird's `HTTP1Channel`: its read loop is a task per connection, alive as long as
+/// the connection, and a Swift task keeps the frame slabs its deepest call chain needed until it
+/// ends. Measured with 10,000 idle connections, that loop (and the `NIOAsyncChannel` it reads) was
+/// ~7 KB of the ~13 KB each connection cost; at c=10,000 with the cache off on PostgreSQL the peak
+/// RSS was ~205 MB. Here an idle connection is only its NIO handlers, and a request waiting for
+/// admission only its parsed head.
+///
+/// The responder is passed in rather than taken from `Application`, whose responder writes
+/// through a `NIOAsyncChannel`; the Date header and the 500 for an unexpected error are added here
+/// as `Application` does.
 /// ```swift
+/// let responder = router.buildResponder()
 /// let admission = ConcurrencyLimiter(limit: 256, queueLimit: 65536, maxWait: .seconds(10))
-/// Application(router: router, server: .plinthHTTP1(headerTimeout: .seconds(10), idleTimeout: .seconds(60), admission: admission))
+/// Application(responder: responder, server: .plinthHTTP1(responder: responder, headerTimeout: .seconds(10), idleTimeout: .seconds(60), admission: admission))
 /// ```
-public struct PlinthHTTP1Channel: ServerChildChannel {
-    /// The connection as the server hands it over: the async channel and its stop switch.
+public struct PlinthHTTP1Channel<Responder: HTTPResponder>: ServerChildChannel
+where Responder.Context: RequestContext, Responder.Context.Source == ApplicationRequestContextSource {
+    /// The connection as the server hands it over.
     public struct Value: ServerChildChannelValue {
-        let asyncChannel: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>
-        let control: ConnectionControl
         /// The connection's channel.
-        public var channel: any Channel { asyncChannel.channel }
+        public let channel: any Channel
     }
 
-    /// The application's responder.
-    public let responder: HTTPChannelHandler.Responder
+    /// The responder every request goes to.
+    public let responder: Responder
     /// The bound on requests running at once, if any.
     public let admission: ConcurrencyLimiter?
 
-    private let base: HTTP1Channel
     private let limits: HTTPHeadLimits
+    private let headerTimeout: TimeAmount
+    private let idleTimeout: TimeAmount?
+    private let connections = OpenConnections()
 
     /// Creates the channel for `responder`.
     public init(
-        responder: @escaping HTTPChannelHandler.Responder,
+        responder: Responder,
         limits: HTTPHeadLimits,
         headerTimeout: TimeAmount,
         idleTimeout: TimeAmount?,
         admission: ConcurrencyLimiter? = nil
     ) {
-        let decoder = HTTP1Channel.Configuration.DecoderConfiguration(
-            maxHeaderFieldSize: max(limits.maxURIBytes, limits.maxFieldBytes),
-            maxHeaderListSize: limits.maxTotalBytes,
-            maxHeaderFieldCount: limits.maxFieldCount
-        )
-        let configuration = HTTP1Channel.Configuration(
-            additionalChannelHandlers: [ConnectionGuardHandler(limits: limits, headerTimeout: headerTimeout)],
-            idleTimeout: idleTimeout,
-            httpDecoderConfiguration: decoder
-        )
-        self.base = HTTP1Channel(responder: responder, configuration: configuration)
         self.responder = responder
         self.admission = admission
         self.limits = limits
+        self.headerTimeout = headerTimeout
+        self.idleTimeout = idleTimeout
     }
 
-    /// Hummingbird's HTTP/1 pipeline, plus the raw-byte probe in front of the decoder.
+    /// The HTTP/1 pipeline: the raw-byte probe, NIO's codec with pipelining assistance, the
+    /// conversion to HTTP types, the connection guard, the idle timer and the request dispatcher.
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        base.setup(channel: channel, logger: logger).flatMapThrowing { asyncChannel in
+        channel.eventLoop.makeCompletedFuture {
             let operations = channel.pipeline.syncOperations
+            var decoderLimits = NIOHTTPDecoderLimitConfiguration()
+            decoderLimits.maxHeaderFieldSize = max(limits.maxURIBytes, limits.maxFieldBytes)
+            decoderLimits.maxHeaderListSize = limits.maxTotalBytes
+            decoderLimits.maxHeaderFieldCount = limits.maxFieldCount
+            try operations.configureHTTPServerPipeline(
+                withPipeliningAssistance: true,
+                withErrorHandling: false,  // ConnectionGuardHandler answers parse errors
+                withOutboundHeaderValidation: false,  // HTTP types validate fields already
+                withEncoderConfiguration: .init(),
+                withDecoderLimitConfiguration: decoderLimits
+            )
+            try operations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+            let guardHandler = ConnectionGuardHandler(limits: limits, headerTimeout: headerTimeout)
+            try operations.addHandler(guardHandler)
+            if let idleTimeout {
+                try operations.addHandler(HTTPConnectionStateHandler(idleTimeout: .nanoseconds(idleTimeout.nanoseconds), logger: logger))
+            }
+            let server = RequestServer(responder: responder, admission: admission, logger: logger)
+            try operations.addHandler(RequestDispatcher(server: server, control: guardHandler.control))
+            try operations.addHandler(RequestLineProbe(guardHandler: guardHandler, maxURIBytes: limits.maxURIBytes), position: .first)
             try channel.syncOptions?.setOption(
                 ChannelOptions.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536))
-            let guardHandler = try operations.handler(type: ConnectionGuardHandler.self)
-            try operations.addHandler(RequestLineProbe(guardHandler: guardHandler, maxURIBytes: limits.maxURIBytes), position: .first)
-            return Value(asyncChannel: asyncChannel, control: guardHandler.control)
+            connections.opened(channel)
+            return Value(channel: channel)
         }
     }
 
-    /// Serves the connection's requests with Hummingbird's HTTP/1 loop, each admitted, then run in a task of its own.
+    /// Returns at once, except for one connection at a time, which waits until no connection is
+    /// open (``OpenConnections``); the handlers serve each connection from the event loop.
     public func handle(value: Value, logger: Logger) async {
-        // The connection's control is captured here rather than set as a task-local: a task-local
-        // scope costs the connection's task a frame slab (~1 KB) for as long as it lives.
-        let connection = ConnectionLoop(responder: { [responder, admission, control = value.control] request, writer, channel in
-            let writer = ResponseWriterBox(writer)
-            guard let admission else { return try await RequestTask.run(responder, request, writer, channel, connection: control) }
-            try await admission.run {
-                try await RequestTask.run(responder, request, writer, channel, connection: control)
-            } ifRefused: { refusal in
-                try await RequestTask.run(responder, request, writer, channel, connection: control, refusal: refusal)
-            } onQueued: { leave in
-                // A client that leaves while its request waits takes it out of the queue; the
-                // connection then closes.
-                control.servingRequest(cancel: leave)
-            }
-        })
-        await connection.handleHTTP(asyncChannel: value.asyncChannel, logger: logger)
+        await connections.waitUntilNoneIsOpen()
     }
 }
 
-/// Hummingbird's request loop for one connection, with that connection's responder.
-private struct ConnectionLoop: HTTPChannelHandler {
-    let responder: HTTPChannelHandler.Responder
-
-    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>> {
-        preconditionFailure("PlinthHTTP1Channel sets connections up")
+/// The connections of one server that are still open, so that its `run()` returns only once all
+/// are closed: a graceful shutdown then waits for the requests in flight.
+///
+/// Hummingbird's server returns once every connection's `handle` has. Waiting for its own
+/// connection in each `handle` costs a task per connection (measured at c=10,000: ~1.7 KB each,
+/// 146 MB peak against 129); here one `handle` waits for all, and the others return at once.
+final class OpenConnections: Sendable {
+    private struct State {
+        var open = 0
+        var waiter: CheckedContinuation<Void, Never>?
     }
 
-    func handle(value: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, logger: Logger) async {
-        await handleHTTP(asyncChannel: value, logger: logger)
+    private let state = NIOLockedValueBox(State())
+
+    /// Counts `channel` until it closes.
+    func opened(_ channel: any Channel) {
+        state.withLockedValue { $0.open += 1 }
+        channel.closeFuture.whenComplete { [self] _ in closed() }
+    }
+
+    private func closed() {
+        let waiter = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+            state.open -= 1
+            guard state.open == 0 else { return nil }
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Waits until no connection is open, unless another caller already waits (or none is open).
+    /// Cancelling the wait (the server is cancelled rather than shut down gracefully) ends it.
+    func waitUntilNoneIsOpen() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let waits = state.withLockedValue { state -> Bool in
+                    guard state.waiter == nil, state.open > 0, !Task.isCancelled else { return false }
+                    state.waiter = continuation
+                    return true
+                }
+                if !waits { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+                defer { state.waiter = nil }
+                return state.waiter
+            }?.resume()
+        }
     }
 }
 
 extension HTTPServerBuilder {
-    /// An HTTP/1 server with Plinth's connection guard and admission (see ``PlinthHTTP1Channel``).
-    public static func plinthHTTP1(
+    /// An HTTP/1 server with Plinth's connection guard and admission, serving `responder`
+    /// (see ``PlinthHTTP1Channel``; the responder `Application` hands over is not used).
+    public static func plinthHTTP1<Responder: HTTPResponder>(
+        responder: Responder,
         limits: HTTPHeadLimits = HTTPHeadLimits(),
         headerTimeout: TimeAmount,
         idleTimeout: TimeAmount?,
         admission: ConcurrencyLimiter? = nil
-    ) -> HTTPServerBuilder {
-        .init { responder in
+    ) -> HTTPServerBuilder where Responder.Context: RequestContext, Responder.Context.Source == ApplicationRequestContextSource {
+        .init { _ in
             PlinthHTTP1Channel(responder: responder, limits: limits, headerTimeout: headerTimeout, idleTimeout: idleTimeout, admission: admission)
         }
     }
 }
 
-/// Carries a response writer (non-copyable) into the request's task.
-final class ResponseWriterBox: @unchecked Sendable {
-    private var writer: ResponseWriter?
+/// What every request of a server shares.
+struct RequestServer<Responder: HTTPResponder>: Sendable
+where Responder.Context: RequestContext, Responder.Context.Source == ApplicationRequestContextSource {
+    let responder: Responder
+    let admission: ConcurrencyLimiter?
+    let logger: Logger
+}
 
-    init(_ writer: consuming ResponseWriter) {
-        self.writer = consume writer
+/// Turns a connection's request parts into requests, one at a time, each served by a ``RequestRun``.
+///
+/// A request whose head and end arrive in the same read (every `GET`, most small writes) gets its
+/// body as one buffer; otherwise the body streams to the request with back-pressure on the socket.
+final class RequestDispatcher<Responder: HTTPResponder>: ChannelDuplexHandler, RemovableChannelHandler
+where Responder.Context: RequestContext, Responder.Context.Source == ApplicationRequestContextSource {
+    typealias InboundIn = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    typealias BodyProducer = NIOThrowingAsyncSequenceProducer<
+        ByteBuffer, any Error, NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark, BodyDelegate
+    >
+
+    private enum State {
+        /// Between requests.
+        case idle
+        /// A head read, and the body so far; dispatched at `.end` or at the end of the read.
+        case collecting(HTTPRequest, ByteBuffer?)
+        /// Dispatched; the rest of the body goes to the request's stream.
+        case streaming(BodyProducer.Source)
+        /// Dispatched; what is left of the body is dropped (the request did not read it).
+        case draining
     }
 
-    /// The writer; taken once, by the request's task.
-    func take() -> ResponseWriter {
-        guard let writer = writer.take() else { preconditionFailure("a response writer is taken once") }
-        return writer
+    private let server: RequestServer<Responder>
+    private let control: ConnectionControl
+    private var state = State.idle
+    private var context: ChannelHandlerContext?
+    /// A response is being produced or written.
+    private var responding = false
+    private var inputClosed = false
+    /// The request's body stream is full: reads wait until it drains.
+    private var readPaused = false
+    private var readPending = false
+
+    init(server: RequestServer<Responder>, control: ConnectionControl) {
+        self.server = server
+        self.control = control
     }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        finishBody(error: ChannelError.ioOnClosedChannel)
+        self.context = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            state = .collecting(head, nil)
+        case .body(let chunk):
+            switch state {
+            case .collecting(let head, var body):
+                state = .idle  // keeps `body` uniquely referenced while it grows
+                if body == nil { body = chunk } else { body!.writeImmutableBuffer(chunk) }
+                state = .collecting(head, body)
+            case .streaming(let source):
+                if source.yield(chunk) == .stopProducing { readPaused = true }
+            case .idle, .draining:
+                break
+            }
+        case .end:
+            switch state {
+            case .collecting(let head, let body):
+                state = .idle
+                dispatch(head, body: RequestBody(buffer: body ?? ByteBuffer()), context: context)
+            case .streaming(let source):
+                state = .idle
+                source.finish()
+            case .idle, .draining:
+                state = .idle
+            }
+        }
+    }
+
+    /// A request whose end has not arrived by the end of this read streams the rest of its body.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if case .collecting(let head, let body) = state {
+            let delegate = BodyDelegate(dispatcher: NIOLoopBound(self, eventLoop: context.eventLoop))
+            let stream = BodyProducer.makeSequence(
+                backPressureStrategy: .init(lowWatermark: 2, highWatermark: 8), finishOnDeinit: true, delegate: delegate)
+            if let body, stream.source.yield(body) == .stopProducing { readPaused = true }
+            state = .streaming(stream.source)
+            dispatch(head, body: RequestBody(asyncSequence: stream.sequence), context: context)
+        }
+        context.fireChannelReadComplete()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        finishBody(error: ChannelError.eof)
+        context.fireChannelInactive()
+    }
+
+    /// A client that closed its side gets the response under way, then the connection closes.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            inputClosed = true
+            finishBody(error: ChannelError.eof)
+            if !responding { context.close(promise: nil) }
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        finishBody(error: error)
+        context.close(promise: nil)
+    }
+
+    /// Holds reads back while the request's body stream is full.
+    func read(context: ChannelHandlerContext) {
+        if readPaused {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    /// The end of a response: the rest of the request's body is dropped, and the connection
+    /// closes now if its client closed its side.
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard case .end = unwrapOutboundIn(data) else { return context.write(data, promise: promise) }
+        responding = false
+        if case .streaming(let source) = state {
+            // The response is complete, so nothing will read the rest of the request's body
+            // (the request may still hold its stream): drop it rather than wait for room.
+            state = .draining
+            source.finish()
+            resumeReading()
+        }
+        guard inputClosed else { return context.write(data, promise: promise) }
+        context.writeAndFlush(data).assumeIsolated().whenComplete { result in
+            promise?.completeWith(result)
+            context.close(promise: nil)
+        }
+    }
+
+    /// The request's body stream wants more.
+    func resumeReading() {
+        readPaused = false
+        if readPending, let context {
+            readPending = false
+            context.read()
+        }
+    }
+
+    /// The request stopped reading its body: the rest is dropped.
+    func bodyAbandoned() {
+        if case .streaming(let source) = state {
+            state = .draining
+            source.finish()
+        }
+        resumeReading()
+    }
+
+    private func finishBody(error: any Error) {
+        if case .streaming(let source) = state {
+            state = .draining
+            source.finish(error)
+        }
+        readPaused = false
+    }
+
+    private func dispatch(_ head: HTTPRequest, body: RequestBody, context: ChannelHandlerContext) {
+        responding = true
+        let run = RequestRun(
+            server: server,
+            request: Request(head: head, body: body),
+            channel: context.channel,
+            closeAfter: head.headerFields[.connection]?.lowercased().contains("close") == true
+        )
+        run.begin(control: control)
+    }
+}
+
+/// Tells a ``RequestDispatcher``, on its event loop, what its request's body stream wants.
+struct BodyDelegate: NIOAsyncSequenceProducerDelegate {
+    private let resume: @Sendable () -> Void
+    private let abandon: @Sendable () -> Void
+
+    init<Responder>(dispatcher: NIOLoopBound<RequestDispatcher<Responder>>) {
+        resume = { dispatcher.eventLoop.execute { dispatcher.value.resumeReading() } }
+        abandon = { dispatcher.eventLoop.execute { dispatcher.value.bodyAbandoned() } }
+    }
+
+    func produceMore() { resume() }
+    func didTerminate() { abandon() }
+}
+
+/// One request, from dispatch to its written response: waits its turn (without a task), then runs
+/// in a task of its own, cancelled if its client leaves.
+final class RequestRun<Responder: HTTPResponder>: Sendable
+where Responder.Context: RequestContext, Responder.Context.Source == ApplicationRequestContextSource {
+    /// The request stays here only until its task starts: the connection's control keeps this run
+    /// until the next request, and an idle connection should not keep the last request's head.
+    private enum Phase {
+        case dispatched(Request)
+        case queued(Request, leave: @Sendable () -> Void)
+        case starting
+        case running(Task<Void, Never>)
+        case cancelled
+        case finished
+    }
+
+    private let server: RequestServer<Responder>
+    private let channel: any Channel
+    private let closeAfter: Bool
+    private let phase: NIOLockedValueBox<Phase>
+
+    init(server: RequestServer<Responder>, request: Request, channel: any Channel, closeAfter: Bool) {
+        self.server = server
+        self.channel = channel
+        self.closeAfter = closeAfter
+        self.phase = NIOLockedValueBox(.dispatched(request))
+    }
+
+    /// Registers with the connection's control, then starts the request or queues it for admission.
+    func begin(control: ConnectionControl) {
+        control.servingRequest { [self] in cancel() }
+        guard let admission = server.admission else { return start(refusal: nil) }
+        if case .cancelled = phase.withLockedValue({ $0 }) { return channel.close(promise: nil) }  // the client left already
+        let leave = admission.admit { [self] refusal in start(refusal: refusal) }
+        let leaveNow = phase.withLockedValue { phase -> Bool in
+            switch phase {
+            case .dispatched(let request):
+                phase = .queued(request, leave: leave)
+                return false
+            case .cancelled: return true
+            case .queued, .starting, .running, .finished: return false
+            }
+        }
+        if leaveNow { leaveQueue(leave) }
+    }
+
+    /// The client left: the request leaves the queue, or its task is cancelled.
+    private func cancel() {
+        let previous = phase.withLockedValue { phase -> Phase in
+            let previous = phase
+            if case .finished = phase {} else { phase = .cancelled }
+            return previous
+        }
+        switch previous {
+        case .queued(_, let leave): leaveQueue(leave)
+        case .running(let task): task.cancel()
+        case .dispatched, .starting, .cancelled, .finished: break
+        }
+    }
+
+    /// Leaves the admission queue (if still in it); the request never runs, so its connection
+    /// closes unanswered.
+    private func leaveQueue(_ leave: @Sendable () -> Void) {
+        leave()
+        channel.close(promise: nil)
+    }
+
+    private func start(refusal: APIError?) {
+        let admitted = refusal == nil && server.admission != nil
+        let request = phase.withLockedValue { phase -> Request? in
+            switch phase {
+            case .dispatched(let request), .queued(let request, _):
+                phase = .starting
+                return request
+            case .starting, .running, .cancelled, .finished:
+                return nil
+            }
+        }
+        guard let request else {
+            // The client left before its turn came.
+            if admitted { server.admission?.finished() }
+            return channel.close(promise: nil)
+        }
+        let task = Task { await serve(request, refusal: refusal, admitted: admitted) }
+        let wasCancelled = phase.withLockedValue { phase -> Bool in
+            if case .cancelled = phase { return true }
+            phase = .running(task)
+            return false
+        }
+        if wasCancelled { task.cancel() }
+    }
+
+    private func serve(_ request: Request, refusal: APIError?, admitted: Bool) async {
+        defer {
+            phase.withLockedValue { $0 = .finished }  // drops the task handle
+            if admitted { server.admission?.finished() }
+        }
+        var logger = server.logger
+        logger[metadataKey: "hb.request.id"] = .stringConvertible(RequestID())
+        var response = await respond(to: request, logger: logger, refusal: refusal)
+        response.headers[.date] = HTTPDate.now
+        if closeAfter { response.headers[.connection] = "close" }
+        let writer = ChannelResponseWriter(channel: channel, head: response.head, closeAfter: closeAfter)
+        do {
+            try await response.body.write(writer)
+        } catch {
+            logger.trace("Failed to write the response", metadata: ["error": "\(error)"])
+            channel.close(promise: nil)
+        }
+    }
+
+    private func respond(to request: Request, logger: Logger, refusal: APIError?) async -> Response {
+        await withLogger(logger) { logger in
+            let context = Responder.Context(source: .init(channel: channel, logger: logger))
+            do {
+                guard let refusal else { return try await server.responder.respond(to: request, context: context) }
+                return try await Admission.$refusal.withValue(refusal) { try await server.responder.respond(to: request, context: context) }
+            } catch {
+                logger.debug("Unrecognised Error", metadata: ["error.type": "\(error)"])
+                return Response(status: .internalServerError)
+            }
+        }
+    }
+}
+
+/// Writes a response to its channel: the head and first body buffer go out with the end in one
+/// event-loop hop when the body is a single buffer (the common case); longer bodies stream.
+struct ChannelResponseWriter: ResponseBodyWriter {
+    private let channel: any Channel
+    private let closeAfter: Bool
+    private var pending: [HTTPResponsePart]
+    /// The first body buffer waits in `pending`, to go out with the end.
+    private var holding = false
+
+    init(channel: any Channel, head: HTTPResponse, closeAfter: Bool) {
+        self.channel = channel
+        self.closeAfter = closeAfter
+        self.pending = [.head(head)]
+    }
+
+    mutating func write(_ buffer: ByteBuffer) async throws {
+        pending.append(.body(buffer))
+        if pending.count == 2, !holding {
+            holding = true
+        } else {
+            try await send()
+        }
+    }
+
+    consuming func finish(_ trailingHeaders: HTTPFields?) async throws {
+        pending.append(.end(trailingHeaders))
+        try await send(closing: closeAfter)
+    }
+
+    private mutating func send(closing: Bool = false) async throws {
+        let parts = pending
+        pending = []
+        try await channel.eventLoop.flatSubmit { [channel] in
+            for part in parts.dropLast() { channel.write(part, promise: nil) }
+            let written = channel.writeAndFlush(parts[parts.count - 1])
+            if closing { written.whenComplete { _ in channel.close(promise: nil) } }
+            return written
+        }.get()
+    }
+}
+
+/// What the admission of ``PlinthHTTP1Channel`` tells the rest of the stack.
+public enum Admission {
+    /// The 503 for a request the admission refused; ``RescueErrorsMiddleware`` answers with it
+    /// instead of running the inner chain.
+    @TaskLocal public static var refusal: APIError?
 }

@@ -27,9 +27,10 @@ import Testing
         }
         router.get("/boom") { _, _ -> String in throw CancellationError() }
         guard live else { return Application(router: router) }
+        let responder = router.buildResponder()
         return Application(
-            router: router,
-            server: .plinthHTTP1(headerTimeout: .seconds(10), idleTimeout: nil),
+            responder: responder,
+            server: .plinthHTTP1(responder: responder, headerTimeout: .seconds(10), idleTimeout: nil),
             configuration: .init(address: .hostname("127.0.0.1", port: 0))
         )
     }

@@ -52,6 +52,38 @@ import Testing
         }
     }
 
+    @Test func aClientThatHalfClosesWhileWaitingIsClosedUnanswered() async throws {
+        let admission = ConcurrencyLimiter(limit: 1, queueLimit: 10, maxWait: .seconds(20))
+        try await withHeldServer(admission: admission) { client, held in
+            async let first = client.execute(uri: "/held", method: .get)
+            try await held.waitUntilStarted()
+            let waiting = try await RawHTTP.connect(port: client.port!, halfClosable: true)
+            let reply = try await waiting.executeThenClose { inbound, outbound in
+                try await outbound.write(ByteBuffer(string: "GET /held HTTP/1.1\r\nHost: x\r\n\r\n"))
+                for _ in 0..<500 where admission.queued == 0 { try await Task.sleep(for: .milliseconds(10)) }
+                outbound.finish()  // FIN: the client is done sending
+                return try await withThrowingTaskGroup(of: String?.self) { group in
+                    group.addTask {
+                        var reply = ""
+                        for try await chunk in inbound { reply += String(buffer: chunk) }  // ends when the server closes
+                        return reply
+                    }
+                    group.addTask {
+                        try await Task.sleep(for: .seconds(5))
+                        return nil
+                    }
+                    defer { group.cancelAll() }
+                    return try await group.next()!
+                }
+            }
+            #expect(reply == "")  // nil: the server kept the connection open
+            #expect(admission.queued == 0)
+            held.release()
+            #expect(try await first.status == .ok)
+            #expect(held.runs == 1)
+        }
+    }
+
     /// Serves `/held`, which waits for ``HeldRoute/release()``, behind CORS, request ids and `admission`.
     private func withHeldServer(
         admission: ConcurrencyLimiter,
@@ -66,9 +98,10 @@ import Testing
             await held.run()
             return "done"
         }
+        let responder = router.buildResponder()
         let app = Application(
-            router: router,
-            server: .plinthHTTP1(headerTimeout: .seconds(10), idleTimeout: nil, admission: admission),
+            responder: responder,
+            server: .plinthHTTP1(responder: responder, headerTimeout: .seconds(10), idleTimeout: nil, admission: admission),
             configuration: .init(address: .hostname("127.0.0.1", port: 0))
         )
         try await app.test(.live) { client in try await test(client, held) }

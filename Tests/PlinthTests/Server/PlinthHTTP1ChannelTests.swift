@@ -68,6 +68,59 @@ import Testing
         }
     }
 
+    @Test func pipelinedRequestsAreAnsweredInOrderWithADate() async throws {
+        try await withServer { port, _ in
+            let reply = try await RawHTTP.exchange(
+                port: port, "GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            let first = try #require(reply.raw.range(of: "\r\n\r\nfirst"))
+            let second = try #require(reply.raw.range(of: "\r\n\r\nok"))
+            #expect(first.lowerBound < second.lowerBound)
+            #expect(reply.head.lowercased().contains("date: "))
+            #expect(reply.raw.lowercased().contains("connection: close"))
+        }
+    }
+
+    @Test func aBodyThatArrivesInPiecesStreamsToTheHandler() async throws {
+        try await withServer { port, _ in
+            let channel = try await RawHTTP.connect(port: port)
+            let size = 3_000_000
+            let received = try await channel.executeThenClose { inbound, outbound in
+                try await outbound.write(
+                    ByteBuffer(string: "POST /count HTTP/1.1\r\nHost: x\r\nContent-Length: \(size)\r\nConnection: close\r\n\r\n"))
+                let piece = ByteBuffer(repeating: UInt8(ascii: "a"), count: size / 10)
+                for _ in 0..<10 {
+                    try await outbound.write(piece)
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                var received = ""
+                for try await chunk in inbound { received += String(buffer: chunk) }
+                return received
+            }
+            #expect(received.hasPrefix("HTTP/1.1 200"))
+            #expect(received.hasSuffix("\r\n\r\n\(size)"))
+        }
+    }
+
+    @Test func aBodyTheHandlerDoesNotReadIsDrainedAndTheConnectionServesOn() async throws {
+        try await withServer { port, _ in
+            let channel = try await RawHTTP.connect(port: port)
+            let received = try await channel.executeThenClose { inbound, outbound in
+                try await outbound.write(ByteBuffer(string: "POST /ignore HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n"))
+                var iterator = inbound.makeAsyncIterator()
+                var received = ""
+                // The handler answers before the body arrives, and its body stream is dropped.
+                while !received.hasSuffix("ignored"), let chunk = try await iterator.next() { received += String(buffer: chunk) }
+                try await Task.sleep(for: .milliseconds(50))
+                for _ in 0..<2 { try await outbound.write(ByteBuffer(repeating: UInt8(ascii: "a"), count: 100_000)) }
+                try await outbound.write(ByteBuffer(string: "GET /ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+                while let chunk = try await iterator.next() { received += String(buffer: chunk) }
+                return received
+            }
+            #expect(received.hasPrefix("HTTP/1.1 200"))
+            #expect(received.hasSuffix("\r\n\r\nok"))
+        }
+    }
+
     @Test func aClientThatLeavesHasItsWorkCancelled() async throws {
         try await withServer { port, slow in
             let channel = try await RawHTTP.connect(port: port)
@@ -89,6 +142,12 @@ import Testing
         router.add(middleware: StatusRecorder(probe: probe))
         router.add(middleware: RescueErrorsMiddleware())
         router.get("ok") { _, _ in "ok" }
+        router.get("first") { _, _ -> String in
+            try await Task.sleep(for: .milliseconds(100))
+            return "first"
+        }
+        router.post("ignore") { _, _ in "ignored" }
+        router.post("count") { request, _ in String(try await request.body.collect(upTo: 8 << 20).readableBytes) }
         router.get("slow") { _, _ -> String in
             probe.state.withLockedValue { $0.started = true }
             do {
@@ -100,9 +159,10 @@ import Testing
             }
             return "slow"
         }
+        let responder = router.buildResponder()
         let app = Application(
-            router: router,
-            server: .plinthHTTP1(headerTimeout: .seconds(10), idleTimeout: nil),
+            responder: responder,
+            server: .plinthHTTP1(responder: responder, headerTimeout: .seconds(10), idleTimeout: nil),
             configuration: .init(address: .hostname("127.0.0.1", port: 0))
         )
         try await app.test(.live) { client in try await test(client.port!, probe) }
@@ -147,10 +207,12 @@ enum RawHTTP {
         var status: Int? { head.split(separator: " ").dropFirst().first.flatMap { Int($0) } }
     }
 
-    static func connect(port: Int) async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
+    /// Connects; with `halfClosable`, finishing the outbound side sends a FIN.
+    static func connect(port: Int, halfClosable: Bool = false) async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
         try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port) { channel in
             channel.eventLoop.makeCompletedFuture {
-                try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
+                    wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: halfClosable))
             }
         }
     }
