@@ -3,7 +3,7 @@ import NIOConcurrencyHelpers
 /// A connection's "client gone" switch: thrown by ``ConnectionGuardHandler`` when the client
 /// closes its side or the connection drops; cancels the request the connection is serving.
 ///
-/// ``PlinthHTTP1Channel`` registers each request's task (``RequestTask``), or its place in the
+/// ``PlinthHTTP1Channel`` registers each request (``RequestRun``): its task, or its place in the
 /// admission queue, with the control of its connection. Cancelling that task cancels the request's
 /// work: queued store calls leave their queue and running PostgreSQL queries are cancelled, so no database work is done for a client that already hung up (under overload,
 /// wrk and hey time out and reconnect by the thousand). Costs no task of its own.

@@ -18,7 +18,7 @@ import NIOHTTPTypes
 ///   (The parser reports every size overflow alike; ``RequestLineProbe`` tells the request line
 ///   apart.) Only when no response is under way; otherwise the connection is just closed.
 /// - **Client gone.** When the client closes its side or the connection drops, ``control`` is
-///   stopped, which cancels the task of the request in progress (``RequestTask``).
+///   stopped, which cancels the request in progress (``RequestRun``).
 public final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
     public typealias InboundIn = HTTPRequestPart
     public typealias InboundOut = HTTPRequestPart

@@ -9,7 +9,7 @@ import Testing
 
 /// Plinth's middleware on a router of their own, in Pliny's order.
 @Suite struct MiddlewareTests {
-    /// The app; `live` serves it with ``PlinthHTTP1Channel`` (each request in a ``RequestTask``) on a free port.
+    /// The app; `live` serves it with ``PlinthHTTP1Channel`` (each request in a task of its own) on a free port.
     static func app(timeout: Double = 0, origins: [String] = ["*"], live: Bool = false) -> some ApplicationProtocol {
         let router = Router(context: TestContext.self)
         router.add(middleware: CORSPolicyMiddleware(origins: origins))
