@@ -16,6 +16,7 @@ public func buildApplication(config: AppConfig, logger: Logger? = nil) async thr
         config.database,
         poolSize: config.databasePoolSize,
         statementTimeout: .milliseconds(Int64(config.databaseTimeout * 1000)),
+        idleTimeout: .milliseconds(Int64(config.databaseIdleTimeout * 1000)),
         logger: logger
     )
     if case .sqlite = config.database { try await database.store.migrate() }
@@ -112,13 +113,14 @@ public func makeDatabase(
     _ config: DatabaseConfig,
     poolSize: Int,
     statementTimeout: Duration = .seconds(10),
+    idleTimeout: Duration = .seconds(1),
     logger: Logger
 ) async throws -> Database {
     switch config {
     case .sqlite(let location):
         return Database(store: try SQLitePostStore(location: location), services: [])
     case .postgres(let url):
-        let store = PostgresPostStore(url: url, poolSize: poolSize, statementTimeout: statementTimeout, logger: logger)
+        let store = PostgresPostStore(url: url, poolSize: poolSize, statementTimeout: statementTimeout, idleTimeout: idleTimeout, logger: logger)
         return Database(store: store, services: [store.client, PostgresProbe(store: store, url: url, logger: logger)])
     }
 }

@@ -12,6 +12,7 @@ import Plinth
 /// | `DB_POOL` | integer ≥ 1 | 2 per core | most PostgreSQL connections; most store calls run at once (2 × `DB_POOL` on PostgreSQL, half waiting in its pool) |
 /// | `DB_MAX_IN_FLIGHT` | integer ≥ 1 | `4096` | most store calls waiting their turn (each waits ≤ 5 s); more are refused with 503 + `Retry-After` |
 /// | `DATABASE_TIMEOUT` | seconds > 0 | `10` | PostgreSQL statement timeout; past it the request gets 503 |
+/// | `DB_IDLE_TIMEOUT` | seconds > 0 | `1` | a PostgreSQL connection idle this long is closed (the pool reopens one on demand) |
 /// | `API_TOKEN` | string | unset: a random token, logged once at start | bearer token required by writes |
 /// | `LOG_LEVEL` | trace, debug, info, notice, warning, error, critical | `info` | `warning` silences the per-request lines |
 /// | `PRETTY_JSON` | bool | `false` | indent JSON bodies (per request: `?pretty=true`) |
@@ -37,6 +38,8 @@ public struct AppConfig: Sendable {
     public var databaseMaxInFlight: Int = 4096
     /// `DATABASE_TIMEOUT`, in seconds.
     public var databaseTimeout: Double = 10
+    /// `DB_IDLE_TIMEOUT`, in seconds.
+    public var databaseIdleTimeout: Double = 1
     /// `API_TOKEN`; `nil` makes the server generate one.
     public var apiToken: String?
     /// `LOG_LEVEL`.
@@ -83,6 +86,11 @@ public struct AppConfig: Sendable {
         guard databaseTimeout > 0 else {
             throw ConfigError(
                 key: "DATABASE_TIMEOUT", value: try env.optional("DATABASE_TIMEOUT") ?? "", problem: "must be a number of seconds above 0")
+        }
+        databaseIdleTimeout = try env.value("DB_IDLE_TIMEOUT", default: 1.0)
+        guard databaseIdleTimeout > 0 else {
+            throw ConfigError(
+                key: "DB_IDLE_TIMEOUT", value: try env.optional("DB_IDLE_TIMEOUT") ?? "", problem: "must be a number of seconds above 0")
         }
         apiToken = try env.optional("API_TOKEN")
         logLevel = try env.value("LOG_LEVEL", default: LogLevel(.info)).level

@@ -19,7 +19,7 @@ import Testing
             env: Env([
                 "PORT": "8080", "HOST": "127.0.0.1", "DATABASE_URL": "sqlite:///tmp/x.sqlite", "API_TOKEN": "t",
                 "LOG_LEVEL": "warn", "PRETTY_JSON": "true", "RAISE_ERRORS": "1", "DB_POOL": "3", "BACKLOG": "128",
-                "CACHE_MAX_AGE": "2.5",
+                "CACHE_MAX_AGE": "2.5", "DB_IDLE_TIMEOUT": "30",
             ])
         )
         #expect(config.port == 8080)
@@ -32,6 +32,7 @@ import Testing
         #expect(config.databasePoolSize == 3)
         #expect(config.backlog == 128)
         #expect(config.cacheMaxAge == 2.5)
+        #expect(config.databaseIdleTimeout == 30)
     }
 
     @Test func databaseURLs() throws {
@@ -58,6 +59,7 @@ import Testing
         ("PRETTY_JSON", "maybe", "PRETTY_JSON=\"maybe\": must be true or false"),
         ("DB_POOL", "0", "DB_POOL=\"0\": must be at least 1"),
         ("CACHE_MAX_AGE", "0", "CACHE_MAX_AGE=\"0\": must be a number of seconds above 0"),
+        ("DB_IDLE_TIMEOUT", "0", "DB_IDLE_TIMEOUT=\"0\": must be a number of seconds above 0"),
     ])
     func badValuesNameTheKeyAndTheProblem(key: String, value: String, message: String) {
         #expect {

@@ -38,7 +38,7 @@ public final class PostgresPostStore: PostStore {
     public static func callLimit(poolSize: Int) -> Int { 2 * poolSize }
 
     /// Creates a store for `url` with at most `poolSize` connections.
-    public init(url: PostgresURL, poolSize: Int, statementTimeout: Duration = .seconds(10), logger: Logger) {
+    public init(url: PostgresURL, poolSize: Int, statementTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(1), logger: Logger) {
         var configuration = PostgresClient.Configuration(
             host: url.host,
             port: url.port,
@@ -56,9 +56,12 @@ public final class PostgresPostStore: PostStore {
         // The idle timer stays (`minimumConnections` = the pool size would avoid it, but
         // PostgresNIO 1.33 then traps when a lease comes while fewer connections are open, as at
         // start or after PostgreSQL restarts); `callLimit` keeps connections from going idle under load,
-        // and 10 s instead of 60 s bounds what the timers that remain pin to ~10 s of idling.
+        // and a short idle timeout (`DB_IDLE_TIMEOUT`, 1 s) bounds how long the timers that remain pin
+        // memory. Measured at c=10,000 with the cache off, RSS 2 s after the load: 66 MB with 10 s,
+        // 49 MB with 1 s (idle 38 MB). The cost: a connection idle for 1 s is closed, and the next
+        // burst opens it again (a few milliseconds on a local server).
         configuration.options.keepAliveBehavior = nil
-        configuration.options.connectionIdleTimeout = .seconds(10)
+        configuration.options.connectionIdleTimeout = idleTimeout
         configuration.options.connectTimeout = .seconds(3)
         let milliseconds = statementTimeout.components.seconds * 1000 + statementTimeout.components.attoseconds / 1_000_000_000_000_000
         configuration.options.additionalStartupParameters = [("statement_timeout", String(milliseconds))]
