@@ -236,7 +236,7 @@ public final class ConcurrencyLimiter: Sendable {
 
     /// Removes a waiter that has not been admitted yet and fails it with `CancellationError`.
     private func abandon(_ id: UInt64) {
-        let continuation = state.withLockedValue { state -> Resume? in
+        let waiter = state.withLockedValue { state -> Resume? in
             // Binary search: ids increase along the queue.
             var low = state.head
             var high = state.waiters.count
@@ -244,15 +244,15 @@ public final class ConcurrencyLimiter: Sendable {
                 let middle = (low + high) / 2
                 if state.waiters[middle].id < id { low = middle + 1 } else { high = middle }
             }
-            guard low < state.waiters.count, state.waiters[low].id == id, let continuation = state.waiters[low].resume else {
+            guard low < state.waiters.count, state.waiters[low].id == id, let waiter = state.waiters[low].resume else {
                 return nil
             }
             state.waiters[low].resume = nil
             state.waiting -= 1
             state.compact()
-            return continuation
+            return waiter
         }
-        continuation?.cancel()
+        waiter?.cancel()
     }
 
     /// Refuses the waiters that have waited `maxWait` (the oldest, at the head of the queue) and
@@ -264,8 +264,8 @@ public final class ConcurrencyLimiter: Sendable {
             var expired: [Resume] = []
             state.compact()
             while state.head < state.waiters.count, state.waiters[state.head].deadline <= now {
-                if let continuation = state.waiters[state.head].resume {
-                    expired.append(continuation)
+                if let waiter = state.waiters[state.head].resume {
+                    expired.append(waiter)
                     state.waiting -= 1
                 }
                 state.waiters[state.head].resume = nil
@@ -312,14 +312,14 @@ public final class ConcurrencyLimiter: Sendable {
         let next = state.withLockedValue { state -> Resume? in
             state.finished += 1
             state.compact()
-            guard state.head < state.waiters.count, let continuation = state.waiters[state.head].resume else {
+            guard state.head < state.waiters.count, let waiter = state.waiters[state.head].resume else {
                 state.running -= 1
                 return nil
             }
             state.waiters[state.head].resume = nil
             state.waiting -= 1
             state.compact()
-            return continuation
+            return waiter
         }
         next?.admit()
     }

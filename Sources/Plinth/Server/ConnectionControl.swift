@@ -37,9 +37,4 @@ public final class ConnectionControl: Sendable {
         }
         if stopped { cancel() }
     }
-
-    /// The request registered with ``servingRequest(cancel:)`` has finished.
-    public func requestFinished() {
-        state.withLockedValue { $0.cancelRequest = nil }
-    }
 }

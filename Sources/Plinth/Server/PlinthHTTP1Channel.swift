@@ -309,13 +309,9 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         guard case .end = unwrapOutboundIn(data) else { return context.write(data, promise: promise) }
         responding = false
-        if case .streaming(let source) = state {
-            // The response is complete, so nothing will read the rest of the request's body
-            // (the request may still hold its stream): drop it rather than wait for room.
-            state = .draining
-            source.finish()
-            resumeReading()
-        }
+        // The response is complete, so nothing will read the rest of the request's body (the
+        // request may still hold its stream): drop it rather than wait for room.
+        bodyAbandoned()
         guard inputClosed else { return context.write(data, promise: promise) }
         context.writeAndFlush(data).assumeIsolated().whenComplete { result in
             promise?.completeWith(result)
@@ -332,7 +328,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
         }
     }
 
-    /// The request stopped reading its body: the rest is dropped.
+    /// The request stopped reading its body, or its response is complete: the rest is dropped.
     func bodyAbandoned() {
         if case .streaming(let source) = state {
             state = .draining
@@ -512,6 +508,7 @@ struct ChannelResponseWriter: ResponseBodyWriter {
         self.channel = channel
         self.closeAfter = closeAfter
         self.pending = [.head(head)]
+        pending.reserveCapacity(3)  // head, body and end: one allocation per response
     }
 
     mutating func write(_ buffer: ByteBuffer) async throws {
