@@ -45,6 +45,10 @@ public enum ConditionalGET {
     }
 
     /// A 200 (or `status`) JSON response with an ETag, or 304 with no body when the client has it.
+    ///
+    /// The 304 carries what RFC 9110 §15.4.5 asks of it: the `ETag`, `Vary` and `Cache-Control` the 200
+    /// would have had (after ``CompressionMiddleware``, which passes 304s by), and none of the body's
+    /// metadata (`Content-Type`, `Content-Encoding`).
     public static func respond(
         to request: Request,
         status: HTTPResponse.Status = .ok,
@@ -57,7 +61,14 @@ public enum ConditionalGET {
         fields[.eTag] = tag
         if fields[.cacheControl] == nil { fields[.cacheControl] = "no-cache" }
         if matches(request, etag: tag) {
+            if fields[.contentEncoding] == nil, body.readableBytes >= ContentCoding.minimumBytes {
+                CompressionMiddleware<BasicRequestContext>.addVary(&fields)
+                if request.method != .head, let coding = ContentCoding.negotiate(request.headers[.acceptEncoding]) {
+                    fields[.eTag] = coding.etag(tag)
+                }
+            }
             fields[.contentType] = nil
+            fields[.contentEncoding] = nil
             return Response(status: .notModified, headers: fields)
         }
         return JSONResponse.make(status: status, body: body, headers: fields)
@@ -74,8 +85,6 @@ extension RepresentationCache.Entry {
         var fields = headers
         fields[.contentEncoding] = "gzip"
         CompressionMiddleware<BasicRequestContext>.addVary(&fields)
-        var response = ConditionalGET.respond(to: request, status: status, body: gzipBody, etag: ContentCoding.gzip.etag(etag), headers: fields)
-        if response.status == .notModified { response.headers[.contentEncoding] = nil }
-        return response
+        return ConditionalGET.respond(to: request, status: status, body: gzipBody, etag: ContentCoding.gzip.etag(etag), headers: fields)
     }
 }

@@ -70,6 +70,12 @@ extension APIError {
         public static let requestTimeout = Kind(status: .requestTimeout, id: "request_timeout", defaultMessage: "Request timeout.")
         /// 409 `conflict`.
         public static let conflict = Kind(status: .conflict, id: "conflict", defaultMessage: "Conflict.")
+        /// 412 `precondition_failed` (`If-Match` named no current representation).
+        public static let preconditionFailed = Kind(
+            status: .preconditionFailed,
+            id: "precondition_failed",
+            defaultMessage: "Precondition failed."
+        )
         /// 413 `request_entity_too_large`.
         public static let requestEntityTooLarge = Kind(
             status: .contentTooLarge,

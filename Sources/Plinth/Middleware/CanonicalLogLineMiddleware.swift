@@ -63,6 +63,7 @@ public struct CanonicalLogLineMiddleware<Context: PlinthRequestContext>: RouterM
         if let errorID = record.errorID { field("error_id", errorID) }
         if let message = record.errorMessage { field("error_message", message) }
         field("request_id", context.requestID)
+        if context.requestIDs.count > 1 { field("request_ids", context.requestIDs.joined(separator: ",")) }
         if let ip = context.remoteIP { field("request_ip", ip) }
         field("request_method", request.method.rawValue)
         field("request_path", request.uri.path)
@@ -70,8 +71,8 @@ public struct CanonicalLogLineMiddleware<Context: PlinthRequestContext>: RouterM
         field("request_user_agent", request.headers[.userAgent] ?? "")
         if let length { field("response_length", String(length)) }
         field("response_status", String(status))
-        if let arity = record.serializerArity { field("serializer_arity", String(arity)) }
-        if let seconds = record.serializerSeconds { field("timing_serializer", Self.format(seconds)) }
+        if let arity = record.serializationArity { field("serialization_arity", String(arity)) }
+        if let seconds = record.serializationSeconds { field("timing_serialization", Self.format(seconds)) }
         field("timing_total_elapsed", Self.seconds(elapsed))
     }
 

@@ -14,7 +14,7 @@ public struct CompressionMiddleware<Context: RequestContext>: RouterMiddleware {
     public let minimumBytes: Int
 
     /// Creates the middleware.
-    public init(minimumBytes: Int = 1024) {
+    public init(minimumBytes: Int = ContentCoding.minimumBytes) {
         self.minimumBytes = minimumBytes
     }
 

@@ -11,6 +11,10 @@ public struct ContentCoding: Sendable, Hashable {
     /// `deflate`.
     public static let deflate = ContentCoding(name: "deflate")
 
+    /// Bodies smaller than this are sent as they are: compressing them saves nothing. The default
+    /// of ``CompressionMiddleware``, and what ``ConditionalGET`` assumes when it answers 304 in its place.
+    public static let minimumBytes = 1024
+
     /// The coding to use for a request's `Accept-Encoding`: gzip before deflate, honouring `q=0`
     /// and `*`; `nil` for identity.
     public static func negotiate(_ acceptEncoding: String?) -> ContentCoding? {

@@ -30,9 +30,9 @@ public final class RequestLog: @unchecked Sendable {
     /// The error message sent to the client.
     public var errorMessage: String?
     /// How many items the serializer wrote (1 for a single resource).
-    public var serializerArity: Int?
+    public var serializationArity: Int?
     /// Seconds spent serializing.
-    public var serializerSeconds: Double?
+    public var serializationSeconds: Double?
 
     /// Creates an empty record.
     public init() {}

@@ -2,10 +2,13 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// Gives every request a fresh UUID and echoes it, after valid ids the client sent, in `Request-Id`.
+/// Gives every request a fresh UUID, answered alone in `Request-Id`, as Pliny's `RequestID`.
 ///
-/// Ids received in `Request-Id` or `X-Request-Id` (comma-separated lists allowed) are kept only
-/// when they are UUIDs, so a client cannot inject arbitrary text into logs or responses.
+/// Ids received in `Request-Id` or `X-Request-Id` (comma-separated lists allowed) are kept, after
+/// the fresh one, in the context's ``PlinthRequestContext/requestIDs`` for the canonical log line's
+/// `request_ids`, so a request can be followed across services; only UUIDs are kept, so a client
+/// cannot inject arbitrary text into logs. Every line the request's `context.logger` writes
+/// carries the fresh id as `request_id`, the key of the canonical line, so the two join.
 /// ```swift
 /// router.add(middleware: RequestIDMiddleware())
 /// ```
@@ -21,11 +24,14 @@ public struct RequestIDMiddleware<Context: PlinthRequestContext>: RouterMiddlewa
     /// Sets the ids on the context and the `Request-Id` header on the response.
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        var ids = [UUID().lowercasedString]
-        ids += Self.receivedIDs(request.headers, limit: maxReceived)
-        context.requestIDs = ids
+        let id = UUID().lowercasedString
+        context.requestIDs = [id] + Self.receivedIDs(request.headers, limit: maxReceived)
+        // Hummingbird's own `hb.request.id` (set by `Application` and its test client) would be a
+        // second, unrelated id on every line; use `context.requestID` rather than `context.id`.
+        context.logger[metadataKey: "hb.request.id"] = nil
+        context.logger[metadataKey: "request_id"] = .string(id)
         var response = try await next(request, context)
-        response.headers[.requestID] = ids.joined(separator: ",")
+        response.headers[.requestID] = id
         return response
     }
 

@@ -467,8 +467,9 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
             phase.withLockedValue { $0 = .finished }  // drops the task handle
             if admitted { server.admission?.finished() }
         }
-        var logger = server.logger
-        logger[metadataKey: "hb.request.id"] = .stringConvertible(RequestID())
+        // No `hb.request.id`: `RequestIDMiddleware` tags the request's logger with `request_id`, the
+        // id of its canonical log line.
+        let logger = server.logger
         var response = await respond(to: request, logger: logger, refusal: refusal)
         response.headers[.date] = HTTPDate.now
         if closeAfter { response.headers[.connection] = "close" }

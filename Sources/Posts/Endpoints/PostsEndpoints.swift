@@ -64,7 +64,7 @@ public struct PostsEndpoints: Sendable {
             headers[.nextRange] = Self.nextRange(after: posts.last!, query: query, range: range)
         }
         let body = serialize(context, pretty: pretty) { $0.serialize(posts) }
-        context.requestLog.serializerArity = posts.count
+        context.requestLog.serializationArity = posts.count
         return RepresentationCache.Entry(status: status, body: body, headers: headers)
     }
 
@@ -73,15 +73,13 @@ public struct PostsEndpoints: Sendable {
         let input = try PostInput(json: try await JSONBody.read(request, maxBytes: Self.maxBodyBytes), requireAll: true)
         let post = try await CreatePost(store: store).call(input)
         cache?.invalidate()
-        context.requestLog.serializerArity = 1
-        let body = serialize(context, pretty: pretty(request)) { $0.serialize(post) }
-        return JSONResponse.make(status: .created, body: body, headers: [.location: "/posts/\(post.id.lowercasedString)"])
+        return written(post, request, context, status: .created, headers: [.location: "/posts/\(post.id.lowercasedString)"])
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try Self.postID(context)
         guard let post = try await store.find(id: id) else { throw Self.notFound(id) }
-        context.requestLog.serializerArity = 1
+        context.requestLog.serializationArity = 1
         return ConditionalGET.respond(to: request, body: serialize(context, pretty: pretty(request)) { $0.serialize(post) })
     }
 
@@ -89,18 +87,42 @@ public struct PostsEndpoints: Sendable {
         try token.authorize(request)
         let id = try Self.postID(context)
         let input = try PostInput(json: try await JSONBody.read(request, maxBytes: Self.maxBodyBytes), requireAll: false)
-        let post = try await UpdatePost(store: store).call(id: id, input)
+        let post = try await UpdatePost(store: store).call(id: id, input, precondition: Self.ifMatchCheck(request))
         cache?.invalidate()
-        context.requestLog.serializerArity = 1
-        return JSONResponse.make(body: serialize(context, pretty: pretty(request)) { $0.serialize(post) })
+        return written(post, request, context)
     }
 
     @Sendable func destroy(_ request: Request, context: AppRequestContext) async throws -> Response {
         try token.authorize(request)
-        let post = try await DestroyPost(store: store).call(id: try Self.postID(context))
+        let post = try await DestroyPost(store: store).call(id: try Self.postID(context), precondition: Self.ifMatchCheck(request))
         cache?.invalidate()
-        context.requestLog.serializerArity = 1
+        context.requestLog.serializationArity = 1
         return JSONResponse.make(body: serialize(context, pretty: pretty(request)) { $0.serialize(post) })
+    }
+
+    /// The response to a write that leaves `post` as it is now: its body and its new `ETag`.
+    private func written(
+        _ post: Post,
+        _ request: Request,
+        _ context: AppRequestContext,
+        status: HTTPResponse.Status = .ok,
+        headers: HTTPFields = [:]
+    ) -> Response {
+        context.requestLog.serializationArity = 1
+        let body = serialize(context, pretty: pretty(request)) { $0.serialize(post) }
+        var fields = headers
+        fields[.eTag] = ConditionalGET.etag(for: body)
+        fields[.cacheControl] = "no-cache"
+        return JSONResponse.make(status: status, body: body, headers: fields)
+    }
+
+    /// The `If-Match` check for a write: the ETags `GET /posts/:id` gives the current post, compact
+    /// or pretty, so a client may send whichever it read.
+    static func ifMatchCheck(_ request: Request) -> WritePrecondition<Post>? {
+        guard let condition = IfMatch(request) else { return nil }
+        return { post in
+            try condition.check(currentETags: [false, true].map { ConditionalGET.etag(for: PostSerializer(pretty: $0).serialize(post)) })
+        }
     }
 
     /// Serializes with the request's pretty setting and records the time for the log line.
@@ -108,7 +130,7 @@ public struct PostsEndpoints: Sendable {
         let start = ContinuousClock.now
         let body = write(PostSerializer(pretty: pretty))
         let (seconds, attoseconds) = (ContinuousClock.now - start).components
-        context.requestLog.serializerSeconds = Double(seconds) + Double(attoseconds) / 1e18
+        context.requestLog.serializationSeconds = Double(seconds) + Double(attoseconds) / 1e18
         return body
     }
 

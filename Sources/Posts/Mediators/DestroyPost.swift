@@ -11,9 +11,9 @@ public struct DestroyPost: Sendable {
         self.store = store
     }
 
-    /// Returns the deleted post; 404 when there is none.
-    public func call(id: UUID) async throws -> Post {
-        guard let post = try await store.delete(id: id) else {
+    /// Returns the deleted post; 404 when there is none. `precondition` is checked as for ``UpdatePost``.
+    public func call(id: UUID, precondition: WritePrecondition<Post>? = nil) async throws -> Post {
+        guard let post = try await store.delete(id: id, precondition: precondition) else {
             throw APIError(.notFound, message: "No post with id \(id.lowercasedString).")
         }
         return post

@@ -11,9 +11,10 @@ public struct UpdatePost: Sendable {
         self.store = store
     }
 
-    /// Returns the updated post; 404 when there is none.
-    public func call(id: UUID, _ input: PostInput, now: Timestamp = .now()) async throws -> Post {
-        guard let post = try await store.update(id: id, title: input.title, body: input.body, updatedAt: now) else {
+    /// Returns the updated post; 404 when there is none. `precondition` sees the current post
+    /// first, atomically with the write, and throws to refuse it (`If-Match`).
+    public func call(id: UUID, _ input: PostInput, precondition: WritePrecondition<Post>? = nil, now: Timestamp = .now()) async throws -> Post {
+        guard let post = try await store.update(id: id, title: input.title, body: input.body, updatedAt: now, precondition: precondition) else {
             throw APIError(.notFound, message: "No post with id \(id.lowercasedString).")
         }
         return post

@@ -25,10 +25,12 @@ public struct LimitedPostStore: PostStore {
     public func list(_ query: PostListQuery) async throws -> [Post] { try await limiter.run { try await base.list(query) } }
     public func find(id: UUID) async throws -> Post? { try await limiter.run { try await base.find(id: id) } }
     public func insert(_ post: Post) async throws { try await limiter.run { try await base.insert(post) } }
-    public func update(id: UUID, title: String?, body: String?, updatedAt: Timestamp) async throws -> Post? {
-        try await limiter.run { try await base.update(id: id, title: title, body: body, updatedAt: updatedAt) }
+    public func update(id: UUID, title: String?, body: String?, updatedAt: Timestamp, precondition: WritePrecondition<Post>?) async throws -> Post? {
+        try await limiter.run { try await base.update(id: id, title: title, body: body, updatedAt: updatedAt, precondition: precondition) }
     }
-    public func delete(id: UUID) async throws -> Post? { try await limiter.run { try await base.delete(id: id) } }
+    public func delete(id: UUID, precondition: WritePrecondition<Post>?) async throws -> Post? {
+        try await limiter.run { try await base.delete(id: id, precondition: precondition) }
+    }
     public func upsert(_ posts: [Post]) async throws { try await base.upsert(posts) }
     public func count() async throws -> Int { try await limiter.run { try await base.count() } }
     // Health checks are never refused: a busy server is still a healthy one.

@@ -36,10 +36,12 @@ public struct MeasuredPostStore: PostStore {
     public func list(_ query: PostListQuery) async throws -> [Post] { try await measure("list") { try await base.list(query) } }
     public func find(id: UUID) async throws -> Post? { try await measure("find") { try await base.find(id: id) } }
     public func insert(_ post: Post) async throws { try await measure("insert") { try await base.insert(post) } }
-    public func update(id: UUID, title: String?, body: String?, updatedAt: Timestamp) async throws -> Post? {
-        try await measure("update") { try await base.update(id: id, title: title, body: body, updatedAt: updatedAt) }
+    public func update(id: UUID, title: String?, body: String?, updatedAt: Timestamp, precondition: WritePrecondition<Post>?) async throws -> Post? {
+        try await measure("update") { try await base.update(id: id, title: title, body: body, updatedAt: updatedAt, precondition: precondition) }
     }
-    public func delete(id: UUID) async throws -> Post? { try await measure("delete") { try await base.delete(id: id) } }
+    public func delete(id: UUID, precondition: WritePrecondition<Post>?) async throws -> Post? {
+        try await measure("delete") { try await base.delete(id: id, precondition: precondition) }
+    }
     public func upsert(_ posts: [Post]) async throws { try await measure("upsert") { try await base.upsert(posts) } }
     public func count() async throws -> Int { try await measure("count") { try await base.count() } }
     public func checkHealth() async throws { try await measure("health") { try await base.checkHealth() } }

@@ -11,16 +11,31 @@ public protocol PostStore: Sendable {
     func find(id: UUID) async throws -> Post?
     /// Stores a new post.
     func insert(_ post: Post) async throws
-    /// Changes the given fields and `updatedAt` in one statement; `nil` when there is no such post.
-    func update(id: UUID, title: String?, body: String?, updatedAt: Timestamp) async throws -> Post?
-    /// Removes and returns the post with `id`, or `nil`.
-    func delete(id: UUID) async throws -> Post?
+    /// Changes the given fields and `updatedAt`; `nil` when there is no such post.
+    ///
+    /// With a `precondition`, the store reads the post and runs it inside the update's
+    /// transaction, with the row locked, and writes only if it does not throw.
+    func update(id: UUID, title: String?, body: String?, updatedAt: Timestamp, precondition: WritePrecondition<Post>?) async throws -> Post?
+    /// Removes and returns the post with `id`, or `nil`; a `precondition` is checked as for ``update``.
+    func delete(id: UUID, precondition: WritePrecondition<Post>?) async throws -> Post?
     /// Inserts or replaces `posts` by id, all in one transaction (the seed loader).
     func upsert(_ posts: [Post]) async throws
     /// How many posts there are.
     func count() async throws -> Int
     /// Throws when the database cannot answer.
     func checkHealth() async throws
+}
+
+extension PostStore {
+    /// Changes the given fields and `updatedAt` in one statement; `nil` when there is no such post.
+    public func update(id: UUID, title: String?, body: String?, updatedAt: Timestamp) async throws -> Post? {
+        try await update(id: id, title: title, body: body, updatedAt: updatedAt, precondition: nil)
+    }
+
+    /// Removes and returns the post with `id`, or `nil`.
+    public func delete(id: UUID) async throws -> Post? {
+        try await delete(id: id, precondition: nil)
+    }
 }
 
 /// The SQL a list query needs, written once for both stores.

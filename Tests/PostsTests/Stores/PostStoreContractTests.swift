@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import Plinth
 import Posts
 import Testing
@@ -80,6 +81,34 @@ import Testing
             #expect(updated == Post(id: post.id, title: "New title", body: post.body, createdAt: post.createdAt, updatedAt: later))
             #expect(try await store.find(id: post.id) == updated)
             #expect(try await store.update(id: UUID(), title: "x", body: nil, updatedAt: later) == nil)
+        }
+    }
+
+    /// A write's precondition sees the stored post; when it throws, that error comes back and nothing changes.
+    @Test(arguments: StoreKind.available)
+    func preconditionsSeeTheCurrentPostAndCanRefuseTheWrite(kind: StoreKind) async throws {
+        struct Refused: Error {}
+        try await TestDatabase.with(kind) { _, store in
+            let post = Fixtures.posts(1)[0]
+            try await store.insert(post)
+            let later = Timestamp(secondsSince1970: post.updatedAt.secondsSince1970 + 60)
+            await #expect(throws: Refused.self) {
+                try await store.update(id: post.id, title: "No", body: nil, updatedAt: later, precondition: { _ in throw Refused() })
+            }
+            await #expect(throws: Refused.self) { try await store.delete(id: post.id, precondition: { _ in throw Refused() }) }
+            #expect(try await store.find(id: post.id) == post)
+            let seen = NIOLockedValueBox<Post?>(nil)
+            let updated = try await store.update(id: post.id, title: "Yes", body: nil, updatedAt: later) { current in
+                seen.withLockedValue { $0 = current }
+            }
+            #expect(seen.withLockedValue { $0 } == post)
+            #expect(updated?.title == "Yes")
+            // The store is still usable after a refused transaction.
+            let deleted = try await store.delete(id: post.id) { current in
+                guard current.title == "Yes" else { throw Refused() }
+            }
+            #expect(deleted == updated)
+            #expect(try await store.update(id: post.id, title: "x", body: nil, updatedAt: later, precondition: { _ in throw Refused() }) == nil)
         }
     }
 

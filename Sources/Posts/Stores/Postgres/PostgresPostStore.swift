@@ -137,9 +137,13 @@ public final class PostgresPostStore: PostStore {
         try await withConnection { connection, logger in _ = try await connection.query(statement, logger: logger) }
     }
 
-    /// One `UPDATE ... RETURNING` statement; `COALESCE` keeps the fields not given.
-    public func update(id: UUID, title: String?, body: String?, updatedAt: Timestamp) async throws -> Post? {
-        try await first(
+    /// One `UPDATE ... RETURNING` statement; `COALESCE` keeps the fields not given. A precondition
+    /// runs on the row read `FOR UPDATE` in the same transaction, so no other write can come
+    /// between the check and the update.
+    public func update(id: UUID, title: String?, body: String?, updatedAt: Timestamp, precondition: WritePrecondition<Post>?) async throws -> Post? {
+        try await write(
+            id: id,
+            precondition: precondition,
             """
             UPDATE posts SET title = COALESCE(\(title)::text, title), body = COALESCE(\(body)::text, body),
             updated_at = \(updatedAt.iso8601)::timestamptz WHERE id = \(id) RETURNING \(unescaped: Self.columns)
@@ -147,9 +151,25 @@ public final class PostgresPostStore: PostStore {
         )
     }
 
-    /// One `DELETE ... RETURNING` statement.
-    public func delete(id: UUID) async throws -> Post? {
-        try await first("DELETE FROM posts WHERE id = \(id) RETURNING \(unescaped: Self.columns)")
+    /// One `DELETE ... RETURNING` statement, after the precondition as for ``update``.
+    public func delete(id: UUID, precondition: WritePrecondition<Post>?) async throws -> Post? {
+        try await write(id: id, precondition: precondition, "DELETE FROM posts WHERE id = \(id) RETURNING \(unescaped: Self.columns)")
+    }
+
+    /// Runs `change` alone, or with a precondition in a transaction that locks the row first.
+    private func write(id: UUID, precondition: WritePrecondition<Post>?, _ change: PostgresQuery) async throws -> Post? {
+        guard let precondition else { return try await first(change) }
+        return try await withConnection { connection, logger in
+            try await connection.withTransaction(logger: logger) { connection in
+                let rows = try await connection.query("SELECT \(unescaped: Self.columns) FROM posts WHERE id = \(id) FOR UPDATE", logger: logger)
+                var current: Post?
+                for try await row in rows { current = try Self.post(from: row) }
+                guard let current else { return nil }
+                try precondition(current)
+                for try await row in try await connection.query(change, logger: logger) { return try Self.post(from: row) }
+                return nil
+            }
+        }
     }
 
     /// Inserts or replaces by id in one transaction.
@@ -272,6 +292,12 @@ public final class PostgresPostStore: PostStore {
 
     /// Connection-level failures become 503s; errors the app should see (constraint violations) stay.
     private static func storeError(_ error: any Error) -> any Error {
+        // `withTransaction` wraps what failed; the app wants that (a 412 from a precondition, a lost connection).
+        if let error = error as? PostgresTransactionError,
+            let cause = error.closureError ?? error.beginError ?? error.commitError
+        {
+            return storeError(cause)
+        }
         guard let error = error as? PSQLError else { return error }
         switch error.code {
         case .server:

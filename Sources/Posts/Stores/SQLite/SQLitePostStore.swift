@@ -89,9 +89,11 @@ public final class SQLitePostStore: PostStore {
         }
     }
 
-    /// One `UPDATE ... RETURNING` statement; `COALESCE` keeps the fields not given.
-    public func update(id: UUID, title: String?, body: String?, updatedAt: Timestamp) async throws -> Post? {
-        try await writer.write { db in
+    /// One `UPDATE ... RETURNING` statement; `COALESCE` keeps the fields not given. A precondition
+    /// runs on the row read in the same write transaction: SQLite has one writer at a time, so no
+    /// other write comes between the check and the update.
+    public func update(id: UUID, title: String?, body: String?, updatedAt: Timestamp, precondition: WritePrecondition<Post>?) async throws -> Post? {
+        try await write(id: id, precondition: precondition) { db in
             try Row.fetchOne(
                 db,
                 sql: """
@@ -103,11 +105,30 @@ public final class SQLitePostStore: PostStore {
         }
     }
 
-    /// One `DELETE ... RETURNING` statement.
-    public func delete(id: UUID) async throws -> Post? {
-        try await writer.write { db in
+    /// One `DELETE ... RETURNING` statement, after the precondition as for ``update``.
+    public func delete(id: UUID, precondition: WritePrecondition<Post>?) async throws -> Post? {
+        try await write(id: id, precondition: precondition) { db in
             try Row.fetchOne(db, sql: "DELETE FROM posts WHERE id = ? RETURNING \(Self.columns)", arguments: [id.lowercasedString])
                 .map(Self.post)
+        }
+    }
+
+    /// Runs `change` in an immediate write transaction, after `precondition` accepted the current
+    /// post; `nil` without calling either when there is no such post.
+    private func write(id: UUID, precondition: WritePrecondition<Post>?, _ change: @escaping @Sendable (GRDB.Database) throws -> Post?) async throws
+        -> Post?
+    {
+        guard let precondition else { return try await writer.write(change) }
+        return try await writer.writeWithoutTransaction { db in
+            var result: Post?
+            try db.inTransaction(.immediate) {
+                let current = try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM posts WHERE id = ?", arguments: [id.lowercasedString])
+                guard let current = try current.map(Self.post) else { return .commit }
+                try precondition(current)
+                result = try change(db)
+                return .commit
+            }
+            return result
         }
     }
 
