@@ -3,44 +3,46 @@ import Hummingbird
 import Logging
 import NIOCore
 import Plinth
+import PlinthCore
+import PlinthDatabase
+import PlinthServer
+import PostsCore
 import Prometheus
 import ServiceLifecycle
 
-/// The composition root: picks the store, assembles the middleware stack and the routes.
+/// The composition root: opens the one database, assembles the middleware stack and the routes.
 ///
 /// Called by `posts serve` and by the tests; the only place that reads the assembled config.
 public func buildApplication(config: AppConfig, logger: Logger? = nil) async throws -> some ApplicationProtocol {
     var logger = logger ?? makeLogger("posts", level: config.logLevel)
     logger.logLevel = config.logLevel  // LOG_LEVEL rules whatever logger is passed in
-    let database = try await makeDatabase(
-        config.database,
-        poolSize: config.databasePoolSize,
-        statementTimeout: .milliseconds(Int64(config.databaseTimeout * 1000)),
-        idleTimeout: .milliseconds(Int64(config.databaseIdleTimeout * 1000)),
-        logger: logger
-    )
-    if case .sqlite = config.database { try await database.store.migrate() }
+    let registry = PrometheusCollectorRegistry()
+    let database = try Database.open(config.database, options: config.databaseOptions, logger: logger, registry: registry)
+    if case .sqlite = config.database { try await database.migrate(AppMigrations.all, logger: logger) }
     let cache = config.cache ? RepresentationCache(maxAge: .milliseconds(Int64(config.cacheMaxAge * 1000))) : nil
     var services = database.services + [MemoryTrimmer()]
-    if let cache, let postgres = database.store as? PostgresPostStore {
-        // Writes made elsewhere (another instance, `posts seed`) drop this instance's cached pages.
-        services.append(PostgresChangeListener(store: postgres, logger: logger, onChange: cache.invalidate))
+    // Writes made elsewhere (another instance, `posts seed`) drop this instance's cached pages.
+    if let cache, let feed = database.changeFeed(tables: ["posts", "comments"], logger: logger, onChange: cache.invalidate) {
+        services.append(feed)
     }
-    let router = buildRouter(config: config, store: database.store, cache: cache, token: try apiToken(config, logger: logger), logger: logger)
+    let router = buildRouter(config: config, database: database, registry: registry, cache: cache, token: try apiToken(config, logger: logger), logger: logger)
     let responder = router.buildResponder()
     return Application(
         responder: responder,
         // SwiftNIO's HTTP/1 served from the event loop, a task per request (not per connection),
         // head limits (414/431 JSON), a header-read timeout, and the work of a request cancelled
-        // when its client leaves.
-        // At most 256 requests run at once; the rest wait in turn, up to TIMEOUT, without a task.
-        // Past the bound a quick 503, answered by RescueErrors so it gets CORS and a log line.
+        // when its client leaves. At most MAX_CONCURRENT_REQUESTS run at once; the rest wait in
+        // turn, up to TIMEOUT, without a task; past the bound a quick 503, answered by RescueErrors
+        // so it gets CORS and a log line.
         server: .plinthHTTP1(
             responder: responder,
             headerTimeout: .milliseconds(Int64(config.headerTimeout * 1000)),
             idleTimeout: .seconds(60),
             admission: ConcurrencyLimiter(
-                limit: 256, queueLimit: 65536, maxWait: .milliseconds(Int64((config.timeout > 0 ? config.timeout : 30) * 1000)))
+                limit: config.maxConcurrentRequests,
+                queueLimit: config.maxWaitingRequests,
+                maxWait: .milliseconds(Int64((config.timeout > 0 ? config.timeout : 30) * 1000))
+            )
         ),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil, backlog: config.backlog),
         services: services,
@@ -57,19 +59,14 @@ public func buildApplication(config: AppConfig, logger: Logger? = nil) async thr
 /// The router with its middleware, in Pliny's order, and every route.
 func buildRouter(
     config: AppConfig,
-    store: any PostStore,
+    database: Database,
+    registry: PrometheusCollectorRegistry,
     cache: RepresentationCache?,
     token: BearerToken,
     logger: Logger,
     methodNotAllowed: Bool = true
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
-    let registry = PrometheusCollectorRegistry()
-    let callLimit = store is PostgresPostStore ? PostgresPostStore.callLimit(poolSize: config.databasePoolSize) : config.databasePoolSize
-    let store = MeasuredPostStore(
-        LimitedPostStore(store, limit: callLimit, queueLimit: config.databaseMaxInFlight),
-        registry: registry
-    )
     // Pliny's order: outer middleware see what inner ones do, so errors still get CORS headers,
     // a Request-Id and a log line.
     router.add(middleware: CORSPolicyMiddleware(origins: config.corsOrigins))
@@ -83,11 +80,12 @@ func buildRouter(
     }
     router.add(middleware: CompressionMiddleware())
 
-    HealthEndpoints<AppRequestContext>(checkDatabase: store.checkHealth).addRoutes(to: router)
+    HealthEndpoints<AppRequestContext>(checkDatabase: database.checkHealth).addRoutes(to: router)
     SchemaEndpoint<AppRequestContext>(document: schemaDocument).addRoutes(to: router)
     MetricsEndpoint<AppRequestContext>(registry: registry).addRoutes(to: router)
-    PostsEndpoints(store: store, token: token, prettyJSON: config.prettyJSON, cache: cache)
-        .addRoutes(to: router)
+    let resource = ResourceEndpoints(token: token, prettyJSON: config.prettyJSON, cache: cache)
+    PostsEndpoints(store: PostStore(database: database), resource: resource).addRoutes(to: router)
+    CommentsEndpoints(store: CommentStore(database: database), resource: resource).addRoutes(to: router)
     if methodNotAllowed { router.addMethodNotAllowedResponders() }
     return router
 }
@@ -99,31 +97,6 @@ let schemaDocument: ByteBuffer = {
     }
     return ByteBuffer(bytes: data)
 }()
-
-/// A store and the services it needs running (none for SQLite; the client for PostgreSQL).
-public struct Database: Sendable {
-    /// The store.
-    public let store: any PostStore
-    /// Services to run alongside the server.
-    public let services: [any Service]
-}
-
-/// Opens the database `config` names.
-public func makeDatabase(
-    _ config: DatabaseConfig,
-    poolSize: Int,
-    statementTimeout: Duration = .seconds(10),
-    idleTimeout: Duration = .seconds(1),
-    logger: Logger
-) async throws -> Database {
-    switch config {
-    case .sqlite(let location):
-        return Database(store: try SQLitePostStore(location: location), services: [])
-    case .postgres(let url):
-        let store = PostgresPostStore(url: url, poolSize: poolSize, statementTimeout: statementTimeout, idleTimeout: idleTimeout, logger: logger)
-        return Database(store: store, services: [store.client, PostgresProbe(store: store, url: url, logger: logger)])
-    }
-}
 
 /// The configured token, or a random one announced once in the log so a newcomer can try writes.
 func apiToken(_ config: AppConfig, logger: Logger) throws -> BearerToken {
@@ -141,9 +114,10 @@ public func makeLogger(_ label: String, level: Logger.Level) -> Logger {
 
 /// `METHOD /path` for every route the app serves, for `posts routes`.
 public func routeTable() -> [String] {
-    // The router needs a store to be built; an unmigrated in-memory one is never queried here.
-    guard let store = try? SQLitePostStore(location: .memory) else { return [] }
+    // The router needs a database to be built; an unmigrated in-memory one is never queried here.
+    guard let database = try? Database.open(.sqlite(.memory), logger: Logger(label: "routes")) else { return [] }
     let router = buildRouter(
-        config: AppConfig(), store: store, cache: nil, token: BearerToken(""), logger: Logger(label: "routes"), methodNotAllowed: false)
+        config: AppConfig(), database: database, registry: PrometheusCollectorRegistry(), cache: nil, token: BearerToken(""),
+        logger: Logger(label: "routes"), methodNotAllowed: false)
     return router.routes.map { "\($0.method.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \($0.path)" }
 }

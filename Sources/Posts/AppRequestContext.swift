@@ -1,6 +1,7 @@
 import Hummingbird
 import NIOCore
 import Plinth
+import PlinthCore
 
 /// The request context of the posts app: Hummingbird's core plus what Plinth's middleware record.
 public struct AppRequestContext: PlinthRequestContext, VersionedRequestContext {
@@ -22,5 +23,5 @@ public struct AppRequestContext: PlinthRequestContext, VersionedRequestContext {
     }
 
     /// Request bodies above 1 MiB get 413.
-    public var maxUploadSize: Int { PostsEndpoints.maxBodyBytes }
+    public var maxUploadSize: Int { ResourceEndpoints.maxBodyBytes }
 }

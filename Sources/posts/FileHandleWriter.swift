@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import PlinthCore
 
 /// Writes text straight to a file descriptor (used for startup errors, before logging exists).
 enum FileHandleWriter {
@@ -11,7 +7,7 @@ enum FileHandleWriter {
         text.withUTF8 { bytes in
             var offset = 0
             while offset < bytes.count {
-                let written = Glibc.write(fileDescriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                let written = systemWrite(fileDescriptor, bytes.baseAddress! + offset, bytes.count - offset)
                 guard written > 0 else { return }
                 offset += written
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
-import Plinth
+import PlinthCore
+import PlinthDatabase
 import Posts
 
 /// `posts`: the posts API service and its maintenance commands.
@@ -38,7 +39,9 @@ func withDatabase<Result: Sendable>(
     logger: Logger,
     _ body: @Sendable @escaping (Database) async throws -> Result
 ) async throws -> Result {
-    let database = try await makeDatabase(config.database, poolSize: 2, logger: logger)
+    var options = config.databaseOptions
+    options.poolSize = 2
+    let database = try Database.open(config.database, options: options, logger: logger)
     return try await withThrowingTaskGroup(of: Void.self) { group in
         for service in database.services {
             group.addTask { try await service.run() }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Posts
+import PostsCore
 
 /// `posts seed --file PATH`: loads posts from a JSON file, keeping ids and timestamps.
 struct SeedCommand: AsyncParsableCommand {
@@ -21,8 +21,8 @@ struct SeedCommand: AsyncParsableCommand {
         }
         do {
             let count = try await withDatabase(config, logger: logger) { database in
-                try await database.store.migrate()
-                return try await SeedLoader(store: database.store).load(data)
+                try await database.migrate(AppMigrations.all, logger: logger)
+                return try await SeedLoader(store: PostStore(database: database)).load(data)
             }
             print("seeded \(count) posts from \(file)")
         } catch let error as SeedError {

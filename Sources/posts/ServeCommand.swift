@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
-import Plinth
+import PlinthCore
 import Posts
-import UnixSignals
+import ServiceLifecycle
 
 /// `posts serve` (the default): runs the HTTP server until SIGTERM or SIGINT.
 struct ServeCommand: AsyncParsableCommand {
@@ -13,7 +13,10 @@ struct ServeCommand: AsyncParsableCommand {
     )
 
     /// How long graceful shutdown may take: longer than a request may (`TIMEOUT`, 10 s by default).
+    /// Past it the server's tasks are cancelled, which ends a request stuck on a database connection
+    /// that died under it; past `cancellationGrace` more, service-lifecycle stops the process.
     static let shutdownGrace: Duration = .seconds(20)
+    static let cancellationGrace: Duration = .seconds(5)
 
     func run() async throws {
         let config = try loadConfig()
@@ -21,21 +24,12 @@ struct ServeCommand: AsyncParsableCommand {
         defer { BufferedOutput.standardOutput.flush() }
         let openFiles = SystemLimits.raiseOpenFileLimit()
         logger.info("open file limit", metadata: ["nofile": .stringConvertible(openFiles)])
-        // Graceful shutdown waits for in-flight requests; a request stuck on a database connection that
-        // died under it would make that wait endless. Past `shutdownGrace` after the first SIGTERM or
-        // SIGINT, the process flushes its logs and exits 1.
-        let watchdog = Task {
-            for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
-                do { try await Task.sleep(for: Self.shutdownGrace) } catch { return }  // cancelled: shut down in time
-                logger.critical("graceful shutdown did not finish in time; exiting", metadata: ["seconds": "\(Self.shutdownGrace)"])
-                BufferedOutput.standardOutput.flush()
-                Foundation.exit(1)
-            }
-        }
-        defer { watchdog.cancel() }
         do {
             let app = try await buildApplication(config: config, logger: logger)
-            try await app.runService()
+            var configuration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            configuration.maximumGracefulShutdownDuration = Self.shutdownGrace
+            configuration.maximumCancellationDuration = Self.cancellationGrace
+            try await ServiceGroup(configuration: configuration).run()
         } catch {
             logger.critical("server stopped", metadata: ["error": "\(String(reflecting: error))"])
             BufferedOutput.standardOutput.flush()

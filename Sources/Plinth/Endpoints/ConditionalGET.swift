@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import PlinthCore
 
 /// Strong `ETag`s and `If-None-Match` handling for responses whose bytes an endpoint holds.
 public enum ConditionalGET {

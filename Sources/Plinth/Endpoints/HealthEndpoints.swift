@@ -1,5 +1,6 @@
 import Hummingbird
 import NIOCore
+import PlinthCore
 
 /// `GET /health` (the process answers) and `GET /health/db` (the database answers too).
 public struct HealthEndpoints<Context: RequestContext>: Sendable {

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import PlinthCore
 
 /// A request's `If-Match` precondition (RFC 9110 §13.1.1), for writes that must not overwrite a
 /// change the client has not seen.

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import PlinthCore
 
 /// Reads a JSON request body with the checks every write endpoint needs.
 public enum JSONBody {

@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import PlinthCore
 
 /// Builds JSON responses from bytes that a serializer wrote.
 public enum JSONResponse {

@@ -1,6 +1,7 @@
 import HTTPTypes
 import NIOConcurrencyHelpers
 import NIOCore
+import PlinthCore
 
 /// Serialized GET responses kept in memory with their ETag, dropped by any write.
 ///

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import PlinthCore
 
 extension Router {
     /// Answers 405 `method_not_allowed`, with `Allow`, for the methods a route lacks.

@@ -1,5 +1,6 @@
 import Hummingbird
 import NIOCore
+import PlinthCore
 
 /// `GET /schema.json`: the API's OpenAPI document, served as kept in the repository.
 public struct SchemaEndpoint<Context: RequestContext>: Sendable {

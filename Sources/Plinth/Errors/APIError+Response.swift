@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import PlinthCore
 
 extension APIError: HTTPResponseError {
     /// Renders the error as Pliny's JSON body with its headers.
@@ -35,11 +36,6 @@ extension APIError: HTTPResponseError {
 }
 
 extension APIError {
-    /// 503 `service_unavailable` with `Retry-After`, for overload and unreachable dependencies.
-    public static func serviceUnavailable(message: String, retryAfterSeconds: Int = 1) -> APIError {
-        APIError(.serviceUnavailable, message: message, headers: [.retryAfter: String(retryAfterSeconds)])
-    }
-
     /// Maps Hummingbird's own errors (no route, body too large, ...) to Pliny's ids.
     public init(_ error: HTTPError) {
         let kind: Kind =

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import PlinthCore
 
 /// Checks `Authorization: Bearer <token>` against the configured token in constant time.
 public struct BearerToken: Sendable {

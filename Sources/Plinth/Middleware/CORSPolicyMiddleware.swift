@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import PlinthCore
 
 /// Cross-origin resource sharing for configured origins, and preflight answers.
 ///

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import PlinthCore
 
 /// Writes exactly one logfmt line per request at `info`, with Pliny's canonical field names.
 ///

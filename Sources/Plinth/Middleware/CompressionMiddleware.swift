@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import PlinthCore
 
 /// Compresses JSON and text responses of at least `minimumBytes` with gzip or deflate when the
 /// client accepts it, and marks them `Vary: Accept-Encoding`.

@@ -1,5 +1,6 @@
 import CompressNIO
 import NIOCore
+import PlinthCore
 
 /// An HTTP content coding this server can produce: `gzip` or `deflate` (zlib format, per RFC 9110).
 public struct ContentCoding: Sendable, Hashable {

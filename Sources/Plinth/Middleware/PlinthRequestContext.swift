@@ -1,4 +1,5 @@
 import Hummingbird
+import PlinthCore
 
 /// What Plinth's middleware needs from an app's request context.
 ///

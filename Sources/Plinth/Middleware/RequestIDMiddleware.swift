@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import PlinthCore
 
 /// Gives every request a fresh UUID, answered alone in `Request-Id`, as Pliny's `RequestID`.
 ///

@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import NIOConcurrencyHelpers
+import PlinthCore
 import Prometheus
 
 /// Counts requests by method, route and status and records their latency, in a Prometheus registry.

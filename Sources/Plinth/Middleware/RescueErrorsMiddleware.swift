@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import NIOCore
+import PlinthCore
 
 /// Turns every error into Pliny's JSON error response, leaking no internals.
 ///

@@ -2,6 +2,7 @@ import Hummingbird
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import PlinthCore
 
 /// Cancels a request's work after `timeout` and answers 503 `request_timeout`, as rack-timeout does.
 ///

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import PlinthCore
 
 /// A request context that carries the API version the client asked for.
 public protocol VersionedRequestContext: RequestContext {

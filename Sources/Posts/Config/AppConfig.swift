@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
-import Plinth
+import PlinthCore
+import PlinthDatabase
 
 /// Every setting of the posts service, read from the environment (Pliny style).
 ///
@@ -25,6 +26,8 @@ import Plinth
 /// | `CACHE` | bool (`on`/`off`) | `on` | keep serialized `GET /posts` pages in memory until the next write |
 /// | `CACHE_MAX_AGE` | seconds > 0 | `1` | the longest a cached page is kept: what a write this instance does not hear of can leave stale (PostgreSQL's notifications reach every instance; SQLite has none) |
 /// | `BACKLOG` | integer ≥ 1 | `4096` | listen backlog (the kernel caps it at `net.core.somaxconn`) |
+/// | `MAX_CONCURRENT_REQUESTS` | integer ≥ 1 | `256` | requests running at once; the rest wait their turn (up to `TIMEOUT`) |
+/// | `MAX_WAITING_REQUESTS` | integer ≥ 0 | `65536` | requests waiting for a turn; past it, 503 + `Retry-After` at once |
 public struct AppConfig: Sendable {
     /// `PORT`.
     public var port: Int = 5000
@@ -64,6 +67,20 @@ public struct AppConfig: Sendable {
     public var versioning: Bool = true
     /// `VERSIONING_DEFAULT`.
     public var versioningDefault: Int = 1
+    /// `MAX_CONCURRENT_REQUESTS`.
+    public var maxConcurrentRequests: Int = 256
+    /// `MAX_WAITING_REQUESTS`.
+    public var maxWaitingRequests: Int = 65536
+
+    /// The database settings, as the database layer takes them.
+    public var databaseOptions: DatabaseOptions {
+        DatabaseOptions(
+            poolSize: databasePoolSize,
+            maxWaiting: databaseMaxInFlight,
+            statementTimeout: .milliseconds(Int64(databaseTimeout * 1000)),
+            idleTimeout: .milliseconds(Int64(databaseIdleTimeout * 1000))
+        )
+    }
 
     /// Where the embedded default keeps its data.
     public static let defaultSQLitePath = "./data/posts.sqlite"
@@ -114,6 +131,14 @@ public struct AppConfig: Sendable {
         versioning = try env.value("VERSIONING", default: true)
         versioningDefault = try env.value("VERSIONING_DEFAULT", default: 1)
         guard backlog >= 1 else { throw ConfigError(key: "BACKLOG", value: String(backlog), problem: "must be at least 1") }
+        maxConcurrentRequests = try env.value("MAX_CONCURRENT_REQUESTS", default: 256)
+        guard maxConcurrentRequests >= 1 else {
+            throw ConfigError(key: "MAX_CONCURRENT_REQUESTS", value: String(maxConcurrentRequests), problem: "must be at least 1")
+        }
+        maxWaitingRequests = try env.value("MAX_WAITING_REQUESTS", default: 65536)
+        guard maxWaitingRequests >= 0 else {
+            throw ConfigError(key: "MAX_WAITING_REQUESTS", value: String(maxWaitingRequests), problem: "must be 0 or more")
+        }
     }
 }
 

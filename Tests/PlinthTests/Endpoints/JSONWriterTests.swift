@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import Plinth
+import PlinthCore
 import Testing
 
 @Suite struct JSONWriterTests {

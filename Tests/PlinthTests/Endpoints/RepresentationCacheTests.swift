@@ -1,5 +1,6 @@
 import NIOCore
 import Plinth
+import PlinthCore
 import Testing
 
 @Suite struct RepresentationCacheTests {

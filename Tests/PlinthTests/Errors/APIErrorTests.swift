@@ -1,6 +1,7 @@
 import Hummingbird
 import NIOCore
 import Plinth
+import PlinthCore
 import Testing
 
 @Suite struct APIErrorTests {

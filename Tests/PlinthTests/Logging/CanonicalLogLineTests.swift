@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Plinth
+import PlinthCore
 import Testing
 
 /// The canonical log line is the same whether it takes the logfmt fast path or goes through

@@ -1,4 +1,5 @@
 import Plinth
+import PlinthCore
 import Testing
 
 @Suite struct LogfmtTests {

@@ -1,4 +1,5 @@
 import NIOConcurrencyHelpers
+import PlinthCore
 import Testing
 
 @testable import Plinth

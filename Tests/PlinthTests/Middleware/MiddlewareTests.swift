@@ -5,6 +5,8 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Plinth
+import PlinthCore
+import PlinthServer
 import Testing
 
 /// Plinth's middleware on a router of their own, in Pliny's order.

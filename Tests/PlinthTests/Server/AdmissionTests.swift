@@ -5,6 +5,8 @@ import HummingbirdTesting
 import NIOConcurrencyHelpers
 import NIOCore
 import Plinth
+import PlinthCore
+import PlinthServer
 import Testing
 
 /// The admission of ``PlinthHTTP1Channel`` over real sockets: one request at a time on `/held`.

@@ -5,6 +5,8 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Plinth
+import PlinthCore
+import PlinthServer
 import Testing
 
 /// The connection guard over real sockets: head limits, malformed requests, clients that leave.

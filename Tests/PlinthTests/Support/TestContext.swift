@@ -1,5 +1,7 @@
 import Hummingbird
 import Plinth
+import PlinthCore
+import PlinthServer
 
 /// A request context with everything Plinth's middleware need, for testing them on their own router.
 struct TestContext: PlinthRequestContext, VersionedRequestContext {

@@ -1,5 +1,6 @@
 import Foundation
 import Plinth
+import PlinthCore
 import Testing
 
 @Suite struct UUIDTextTests {

@@ -1,5 +1,8 @@
 import Plinth
+import PlinthCore
+import PlinthDatabase
 import Posts
+import PostsCore
 import Testing
 
 @Suite struct AppConfigTests {

@@ -6,7 +6,10 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import Plinth
+import PlinthCore
+import PlinthDatabase
 import Posts
+import PostsCore
 import Testing
 
 /// The assembled stack of the posts app: order and the headers every response carries.

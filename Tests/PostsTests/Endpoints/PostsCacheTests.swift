@@ -2,7 +2,10 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Plinth
+import PlinthCore
+import PlinthDatabase
 import Posts
+import PostsCore
 import Testing
 
 /// The `GET /posts` representation cache: served until a write, never stale after one.

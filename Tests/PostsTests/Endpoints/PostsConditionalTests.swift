@@ -3,7 +3,10 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import Plinth
+import PlinthCore
+import PlinthDatabase
 import Posts
+import PostsCore
 import Testing
 
 /// `If-None-Match` (304s with the headers RFC 9110 asks for) and `If-Match` on writes.

@@ -3,7 +3,10 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import Plinth
+import PlinthCore
+import PlinthDatabase
 import Posts
+import PostsCore
 import Testing
 
 /// `GET /posts`, `GET /posts/:id`, health, unknown routes and methods.
@@ -130,7 +133,7 @@ import Testing
             let propfind = try await client.execute(uri: "/health/db", method: .init("PROPFIND")!)
             #expect(propfind.status == .methodNotAllowed)
             #expect(propfind.errorID == "method_not_allowed")
-            let elsewhere = try await client.execute(uri: "/posts/1/comments", method: .init("QUERY")!)
+            let elsewhere = try await client.execute(uri: "/posts/1/likes", method: .init("QUERY")!)
             #expect(elsewhere.status == .notFound)
         }
     }

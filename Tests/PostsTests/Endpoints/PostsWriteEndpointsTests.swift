@@ -3,7 +3,10 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import Plinth
+import PlinthCore
+import PlinthDatabase
 import Posts
+import PostsCore
 import Testing
 
 /// `POST`, `PATCH` and `DELETE /posts`: success, auth, validation, and that failures store nothing.
@@ -90,7 +93,7 @@ import Testing
                 #expect(response.status == .unauthorized, "\(method) \(uri) \(headers)")
                 #expect(response.errorID == "unauthorized")
             }
-            #expect(try await store.list(PostListQuery(limit: 10)) == [post])
+            #expect(try await store.list(ListQuery(limit: 10)) == [post])
         }
     }
 

@@ -1,7 +1,10 @@
 import Foundation
 import HummingbirdTesting
 import Plinth
+import PlinthCore
+import PlinthDatabase
 import Posts
+import PostsCore
 import Testing
 
 /// `/schema.json` describes every route the router serves; `/metrics` reports them.
@@ -38,7 +41,7 @@ import Testing
             #expect(metrics.contains(#"http_requests_total{method="GET",route="/posts",status="200"} 1"#))
             #expect(metrics.contains(#"http_requests_total{method="GET",route="/posts/{id}",status="404"} 1"#))
             #expect(metrics.contains(#"http_request_duration_seconds_count{method="GET",route="/posts/{id}",status="404"} 1"#))
-            #expect(metrics.contains(#"store_operation_duration_seconds_count{operation="list"} 1"#))
+            #expect(metrics.contains(#"store_operation_duration_seconds_count{operation="posts.list"} 1"#))
         }
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
-import Plinth
+import PlinthCore
+import PlinthDatabase
 import Testing
 
-@testable import Posts
+@testable import PostsCore
 
 @Suite struct PostInputTests {
     @Test func trimsTitleKeepsBody() throws {
@@ -30,7 +31,7 @@ import Testing
         } throws: { error in
             (error as? APIError)?.message.contains(#"duplicate field "title""#) == true
         }
-        #expect(PostInput.duplicateTopLevelKeys(Data(#"{"a":{"a":1,"a":2},"b":["a","a"],"\u0061":3,"c\"d":1}"#.utf8)) == ["a"])
-        #expect(PostInput.duplicateTopLevelKeys(Data(#"{"title":"x,\"title\":","body":"b"}"#.utf8)).isEmpty)
+        #expect(JSONInput.duplicateTopLevelKeys(Data(#"{"a":{"a":1,"a":2},"b":["a","a"],"\u0061":3,"c\"d":1}"#.utf8)) == ["a"])
+        #expect(JSONInput.duplicateTopLevelKeys(Data(#"{"title":"x,\"title\":","body":"b"}"#.utf8)).isEmpty)
     }
 }

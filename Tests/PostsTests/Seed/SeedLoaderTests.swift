@@ -1,6 +1,9 @@
 import Foundation
 import Plinth
+import PlinthCore
+import PlinthDatabase
 import Posts
+import PostsCore
 import Testing
 
 @Suite struct SeedLoaderTests {
@@ -9,10 +12,10 @@ import Testing
         let data = try Fixtures.benchmarkPosts()
         try await TestDatabase.with(kind) { _, store in
             #expect(try await SeedLoader(store: store).load(data) == 100)
-            let first = try await store.list(PostListQuery(limit: 1000))
+            let first = try await store.list(ListQuery(limit: 1000))
             #expect(try await SeedLoader(store: store).load(data) == 100)
             #expect(try await store.count() == 100)
-            #expect(try await store.list(PostListQuery(limit: 1000)) == first)
+            #expect(try await store.list(ListQuery(limit: 1000)) == first)
             #expect(first.first?.id.lowercasedString == "dadf6879-fed3-4b5f-8d4e-0ce894784ccf")
             #expect(first.first?.createdAt.iso8601 == "2015-03-01T12:00:52Z")
             #expect(first.first?.updatedAt.iso8601 == "2015-03-02T08:00:52Z")

@@ -1,7 +1,10 @@
 import Foundation
 import NIOConcurrencyHelpers
 import Plinth
+import PlinthCore
+import PlinthDatabase
 import Posts
+import PostsCore
 import Testing
 
 /// What every `PostStore` must do, run against each store.
@@ -39,12 +42,12 @@ import Testing
         try await TestDatabase.with(kind) { _, store in
             let posts = Fixtures.posts(30, perSecond: 4)
             try await store.upsert(posts.shuffled())
-            let listed = try await store.list(PostListQuery(limit: 100))
+            let listed = try await store.list(ListQuery(limit: 100))
             let expected = posts.sorted { ($0.createdAt, $0.id.lowercasedString) < ($1.createdAt, $1.id.lowercasedString) }
             #expect(listed == expected)
-            let descending = try await store.list(PostListQuery(descending: true, limit: 100))
+            let descending = try await store.list(ListQuery(descending: true, limit: 100))
             #expect(descending == expected.reversed())
-            #expect(try await store.list(PostListQuery(limit: 7)) == Array(expected.prefix(7)))
+            #expect(try await store.list(ListQuery(limit: 7)) == Array(expected.prefix(7)))
         }
     }
 
@@ -54,19 +57,19 @@ import Testing
             let posts = Fixtures.posts(12, perSecond: 3).sorted { ($0.createdAt, $0.id.lowercasedString) < ($1.createdAt, $1.id.lowercasedString) }
             try await store.upsert(posts)
             let pivot = posts[4]
-            let inclusive = try await store.list(PostListQuery(start: .init(createdAt: pivot.createdAt, id: pivot.id), limit: 100))
+            let inclusive = try await store.list(ListQuery(start: .init(createdAt: pivot.createdAt, id: pivot.id), limit: 100))
             #expect(inclusive == Array(posts[4...]))
             let exclusive = try await store.list(
-                PostListQuery(start: .init(createdAt: pivot.createdAt, id: pivot.id), startExclusive: true, limit: 100)
+                ListQuery(start: .init(createdAt: pivot.createdAt, id: pivot.id), startExclusive: true, limit: 100)
             )
             #expect(exclusive == Array(posts[5...]))
-            let bySecond = try await store.list(PostListQuery(start: .init(createdAt: pivot.createdAt), startExclusive: true, limit: 100))
+            let bySecond = try await store.list(ListQuery(start: .init(createdAt: pivot.createdAt), startExclusive: true, limit: 100))
             #expect(bySecond == Array(posts[6...]))  // strictly after the second of posts 3–5
             let bounded = try await store.list(
-                PostListQuery(start: .init(createdAt: posts[3].createdAt), end: .init(createdAt: posts[8].createdAt), limit: 100))
+                ListQuery(start: .init(createdAt: posts[3].createdAt), end: .init(createdAt: posts[8].createdAt), limit: 100))
             #expect(bounded == Array(posts[3...8]))
             let byID = posts.sorted { $0.id.lowercasedString < $1.id.lowercasedString }
-            let idPage = try await store.list(PostListQuery(field: .id, start: .init(id: byID[2].id), startExclusive: true, limit: 3))
+            let idPage = try await store.list(ListQuery(field: .id, start: .init(id: byID[2].id), startExclusive: true, limit: 3))
             #expect(idPage == Array(byID[3...5]))
         }
     }
@@ -154,9 +157,9 @@ import Testing
     func migrateTwiceIsHarmless(kind: StoreKind) async throws {
         try await TestDatabase.with(kind) { _, store in
             try await store.insert(Fixtures.posts(1)[0])
-            try await store.migrate()
+            try await store.database.migrate(AppMigrations.all, logger: TestDatabase.logger)
             #expect(try await store.count() == 1)
-            try await store.checkHealth()
+            try await store.database.checkHealth()
         }
     }
 
@@ -180,25 +183,7 @@ import Testing
                 try await group.waitForAll()
             }
             #expect(try await store.count() == 200)
-            #expect(Set(try await store.list(PostListQuery(limit: 1000)).map(\.id)) == Set(posts.map(\.id)))
-        }
-    }
-}
-
-/// Migrations run once per database, also when several instances start at once.
-@Suite struct MigrationTests {
-    @Test(arguments: StoreKind.available)
-    func concurrentMigrationsApplyEachVersionOnce(kind: StoreKind) async throws {
-        try await TestDatabase.with(kind, migrated: false) { database, store in
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<8 {
-                    group.addTask { try await database.withStore { other in try await other.migrate() } }
-                }
-                group.addTask { try await store.migrate() }
-                try await group.waitForAll()
-            }
-            try await store.insert(Fixtures.posts(1)[0])
-            #expect(try await store.count() == 1)
+            #expect(Set(try await store.list(ListQuery(limit: 1000)).map(\.id)) == Set(posts.map(\.id)))
         }
     }
 }

@@ -1,7 +1,10 @@
 import Foundation
 import HummingbirdTesting
 import Plinth
+import PlinthCore
+import PlinthDatabase
 import Posts
+import PostsCore
 import Testing
 
 /// PostgreSQL down at startup: the service still starts and answers, with quick 503s where it needs the database.
@@ -49,9 +52,9 @@ import Testing
             }
             let app = try await buildApplication(config: config, logger: TestDatabase.logger)
             try await app.test(.router) { client in
-                let postgres = try #require(store as? PostgresPostStore)
+                guard case .postgres(let url) = database.config else { return }
                 // Another session holds the table locked: the app's reads wait for it until the timeout.
-                try await postgres.client.withTransaction(logger: TestDatabase.logger) { connection in
+                try await TestDatabase.withPostgresClient(url) { session in try await session.withTransaction(logger: TestDatabase.logger) { connection in
                     try await connection.query("LOCK TABLE posts IN ACCESS EXCLUSIVE MODE", logger: TestDatabase.logger)
                     let start = ContinuousClock.now
                     for uri in ["/posts", "/posts/\(post.id.lowercasedString)"] {
@@ -62,7 +65,7 @@ import Testing
                         #expect(!response.text.contains("57014") && !response.text.contains("PSQL"))
                     }
                     #expect(ContinuousClock.now - start < .seconds(5))
-                }
+                } }
                 let list = try await client.execute(uri: "/posts", method: .get)
                 #expect(list.status == .ok)
                 #expect(list.array.count == 1)

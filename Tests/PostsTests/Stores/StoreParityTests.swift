@@ -2,7 +2,10 @@ import Foundation
 import HummingbirdTesting
 import NIOCore
 import Plinth
+import PlinthCore
+import PlinthDatabase
 import Posts
+import PostsCore
 import Testing
 
 /// The same writes on SQLite and PostgreSQL must give byte-identical `GET /posts` bodies.
@@ -23,7 +26,7 @@ import Testing
                 )
             }
             for post in extra { try await store.insert(post) }
-            let listed = try await store.list(PostListQuery(limit: 1000))
+            let listed = try await store.list(ListQuery(limit: 1000))
             _ = try await store.update(
                 id: listed[3].id, title: "Renamed", body: nil, updatedAt: Timestamp(secondsSince1970: base.secondsSince1970 + 5))
             _ = try await store.update(

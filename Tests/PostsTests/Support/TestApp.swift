@@ -4,7 +4,10 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Plinth
+import PlinthCore
+import PlinthDatabase
 import Posts
+import PostsCore
 
 /// Runs endpoint tests through `buildApplication`, on a fresh database of `kind`.
 enum TestApp {
@@ -26,7 +29,7 @@ enum TestApp {
         _ kind: StoreKind,
         seed posts: [Post] = [],
         customize: @escaping @Sendable (inout AppConfig) -> Void = { _ in },
-        _ test: @escaping @Sendable (any TestClientProtocol, any PostStore) async throws -> Void
+        _ test: @escaping @Sendable (any TestClientProtocol, PostStore) async throws -> Void
     ) async throws {
         try await TestDatabase.with(kind) { database, store in
             if !posts.isEmpty { try await store.upsert(posts) }

@@ -1,8 +1,10 @@
 import Foundation
 import Logging
-import Plinth
+import PlinthCore
+import PlinthDatabase
 import PostgresNIO
 import Posts
+import PostsCore
 
 /// The stores the suites run against: SQLite always, PostgreSQL when the test script gives a server.
 enum StoreKind: String, CaseIterable, CustomStringConvertible, Sendable {
@@ -32,13 +34,13 @@ struct TestDatabase: Sendable {
     static func with<Result: Sendable>(
         _ kind: StoreKind,
         migrated: Bool = true,
-        _ body: @Sendable (TestDatabase, any PostStore) async throws -> Result
+        _ body: @Sendable (TestDatabase, PostStore) async throws -> Result
     ) async throws -> Result {
         let database = try await make(kind)
         do {
-            let result = try await database.withStore { store in
-                if migrated { try await store.migrate() }
-                return try await body(database, store)
+            let result = try await database.withDatabase { opened in
+                if migrated { try await opened.migrate(AppMigrations.all, logger: Self.logger) }
+                return try await body(database, PostStore(database: opened))
             }
             try await database.cleanup()
             return result
@@ -48,14 +50,19 @@ struct TestDatabase: Sendable {
         }
     }
 
-    /// Runs `body` with a store on this database, its services running meanwhile.
-    func withStore<Result: Sendable>(_ body: @Sendable (any PostStore) async throws -> Result) async throws -> Result {
-        let database = try await makeDatabase(config, poolSize: 4, logger: Self.logger)
+    /// Runs `body` with this database opened (a pool of its own), its services running meanwhile.
+    func withDatabase<Result: Sendable>(_ body: @Sendable (Database) async throws -> Result) async throws -> Result {
+        let database = try Database.open(config, options: DatabaseOptions(poolSize: 4), logger: Self.logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             for service in database.services { group.addTask { try await service.run() } }
             defer { group.cancelAll() }
-            return try await body(database.store)
+            return try await body(database)
         }
+    }
+
+    /// Runs `body` with a post store on this database.
+    func withStore<Result: Sendable>(_ body: @Sendable (PostStore) async throws -> Result) async throws -> Result {
+        try await withDatabase { try await body(PostStore(database: $0)) }
     }
 
     private static func make(_ kind: StoreKind) async throws -> TestDatabase {
@@ -82,11 +89,21 @@ struct TestDatabase: Sendable {
     }
 
     private static func adminQuery(_ admin: PostgresURL, _ sql: String) async throws {
-        let store = PostgresPostStore(url: admin, poolSize: 1, logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await store.client.run() }
+        try await withPostgresClient(admin) { client in _ = try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
+    }
+
+    /// Runs `body` with a PostgreSQL client of its own on `url`: another session, outside the app.
+    static func withPostgresClient<Result: Sendable>(
+        _ url: PostgresURL,
+        _ body: @Sendable (PostgresClient) async throws -> Result
+    ) async throws -> Result {
+        let client = PostgresClient(
+            configuration: .init(host: url.host, port: url.port, username: url.user, password: url.password, database: url.database, tls: .disable),
+            backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
             defer { group.cancelAll() }
-            try await store.client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+            return try await body(client)
         }
     }
 }

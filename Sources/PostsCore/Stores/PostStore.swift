@@ -1,0 +1,91 @@
+import Foundation
+import PlinthCore
+import PlinthDatabase
+
+/// Where posts live: their SQL and the one function that maps a row to a ``Post``, on the app's
+/// one ``Database`` (SQLite or PostgreSQL, the same statements for both).
+public struct PostStore: Sendable {
+    /// The database.
+    public let database: Database
+
+    /// Creates the store.
+    public init(database: Database) {
+        self.database = database
+    }
+
+    /// The posts `query` selects, in its order.
+    public func list(_ query: ListQuery) async throws -> [Post] {
+        try await database.query("posts.list", "SELECT \(unescaped: Self.columns) FROM posts " + query.sql(), map: Self.post)
+    }
+
+    /// The post with `id`, or `nil`.
+    public func find(id: UUID) async throws -> Post? {
+        try await database.first("posts.find", "SELECT \(unescaped: Self.columns) FROM posts WHERE id = \(id)", map: Self.post)
+    }
+
+    /// Stores a new post.
+    public func insert(_ post: Post) async throws {
+        try await database.execute("posts.insert", Self.insertion(post))
+    }
+
+    /// Changes the given fields and `updatedAt` in one statement (`COALESCE` keeps the others);
+    /// `nil` when there is no such post. A `precondition` sees the current post first, atomically.
+    public func update(
+        id: UUID,
+        title: String?,
+        body: String?,
+        updatedAt: Timestamp,
+        precondition: WritePrecondition<Post>? = nil
+    ) async throws -> Post? {
+        try await database.write(
+            "posts.update",
+            """
+            UPDATE posts SET title = COALESCE(\(title), title), body = COALESCE(\(body), body), updated_at = \(updatedAt)
+            WHERE id = \(id) RETURNING \(unescaped: Self.columns)
+            """,
+            lockingFirst: "SELECT \(unescaped: Self.columns) FROM posts WHERE id = \(id)",
+            precondition: precondition,
+            map: Self.post
+        )
+    }
+
+    /// Removes and returns the post with `id` (its comments go with it), or `nil`.
+    public func delete(id: UUID, precondition: WritePrecondition<Post>? = nil) async throws -> Post? {
+        try await database.write(
+            "posts.delete",
+            "DELETE FROM posts WHERE id = \(id) RETURNING \(unescaped: Self.columns)",
+            lockingFirst: "SELECT \(unescaped: Self.columns) FROM posts WHERE id = \(id)",
+            precondition: precondition,
+            map: Self.post
+        )
+    }
+
+    /// Inserts or replaces `posts` by id, in one transaction (the seed loader).
+    public func upsert(_ posts: [Post]) async throws {
+        let replace: SQL = """
+             ON CONFLICT (id) DO UPDATE SET title = excluded.title, body = excluded.body,
+            created_at = excluded.created_at, updated_at = excluded.updated_at
+            """
+        try await database.batch("posts.upsert", posts.map { Self.insertion($0) + replace })
+    }
+
+    /// How many posts there are.
+    public func count() async throws -> Int {
+        try await database.first("posts.count", "SELECT count(*) FROM posts") { try $0.int() } ?? 0
+    }
+
+    /// The columns, in ``post(_:)``'s order.
+    static let columns = "id, title, body, created_at, updated_at"
+
+    /// The one place a row becomes a model.
+    @Sendable static func post(_ row: inout SQLRow) throws -> Post {
+        Post(id: try row.uuid(), title: try row.text(), body: try row.text(), createdAt: try row.timestamp(), updatedAt: try row.timestamp())
+    }
+
+    private static func insertion(_ post: Post) -> SQL {
+        """
+        INSERT INTO posts (id, title, body, created_at, updated_at)
+        VALUES (\(post.id), \(post.title), \(post.body), \(post.createdAt), \(post.updatedAt))
+        """
+    }
+}
