@@ -25,7 +25,8 @@ public func buildApplication(config: AppConfig, logger: Logger? = nil) async thr
     if let cache, let feed = database.changeFeed(tables: ["posts", "comments"], logger: logger, onChange: cache.invalidate) {
         services.append(feed)
     }
-    let router = buildRouter(config: config, database: database, registry: registry, cache: cache, token: try apiToken(config, logger: logger), logger: logger)
+    let router = buildRouter(
+        config: config, database: database, registry: registry, cache: cache, token: try apiToken(config, logger: logger), logger: logger)
     let responder = router.buildResponder()
     return Application(
         responder: responder,

@@ -1,6 +1,6 @@
 import ArgumentParser
-import PlinthDatabase
 import Logging
+import PlinthDatabase
 import PostsCore
 
 /// `posts migrate [status|rollback]`: the schema's lifecycle, as Pliny's `db:migrate`, `db:version` and `db:rollback`.

@@ -94,14 +94,18 @@ public struct ResourceEndpoints: Sendable {
     }
 
     /// The response to a delete: the item as it was, no ETag (it has no current representation).
-    public func deleted<Context: PlinthRequestContext>(_ request: Request, _ context: Context, _ serialize: (_ pretty: Bool) -> ByteBuffer) -> Response {
+    public func deleted<Context: PlinthRequestContext>(_ request: Request, _ context: Context, _ serialize: (_ pretty: Bool) -> ByteBuffer)
+        -> Response
+    {
         cache?.invalidate()
         return JSONResponse.make(body: Self.timed(context, arity: 1) { serialize(pretty(request)) })
     }
 
     /// The `If-Match` check for a write: the ETags a GET of the item gives, compact or pretty, so
     /// a client may send whichever it read; `nil` without `If-Match`.
-    public func ifMatch<Model>(_ request: Request, _ serialize: @escaping @Sendable (Model, _ pretty: Bool) -> ByteBuffer) -> WritePrecondition<Model>? {
+    public func ifMatch<Model>(_ request: Request, _ serialize: @escaping @Sendable (Model, _ pretty: Bool) -> ByteBuffer) -> WritePrecondition<
+        Model
+    >? {
         guard let condition = IfMatch(request) else { return nil }
         return { model in
             try condition.check(currentETags: [false, true].map { ConditionalGET.etag(for: serialize(model, $0)) })

@@ -33,7 +33,7 @@ struct PostgresChangeListener: Service {
                         throw error
                     }
                     try? await connection.close()
-                } catch where !Task.isCancelled {
+                } catch  where !Task.isCancelled {
                     if listening.withLockedValue({ $0 }) {
                         logger.warning(
                             "not hearing PostgreSQL change notifications; cached pages may be stale for up to CACHE_MAX_AGE until they are back",
