@@ -25,6 +25,9 @@ def call(method, path, body=None, headers=None):
 
 auth = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
 status, _, before = call("GET", "/posts", headers={"Range": "id ..; max=1000"})
+post_id = json.loads(before)[0]["id"]
+comments = "/posts/%s/comments" % post_id
+status, _, comments_before = call("GET", comments, headers={"Range": "id ..; max=1000"})
 injections = ["'; DROP TABLE posts; --", "\" OR 1=1 --", "1' OR '1'='1", "%00", "../../etc/passwd", "<script>", "${jndi:ldap://x}"]
 cases = [
     ("POST", "/posts", b'{"title":"\xff\xfe","body":"b"}', auth),
@@ -43,6 +46,13 @@ cases = [
     ("GET", "/posts", None, {"X-Big": "b" * 9000}),  # 431
     ("GET", "/posts", None, {"X-F%d" % i: "c" * 4000 for i in range(10)}),  # 431
     ("POST", "/posts", b'{"title":"t","body":"b"}', dict(auth, **{"X-Big": "b" * 9000})),  # 431, nothing stored
+    ("POST", comments, b'{"author":"\xff\xfe","body":"b"}', auth),
+    ("POST", comments, b'{"author":"a\\u0000b","body":"b"}', auth),
+    ("POST", comments, b"[" * 10000 + b"]" * 10000, auth),
+    ("POST", comments, b'{"author":"a","author":"b","body":"b"}', auth),
+    ("POST", comments, b'{"author":"a","body":"b","post_id":"00000000-0000-0000-0000-000000000000"}', auth),
+    ("POST", comments, b'{"author":"a","body":"b"}', {"Authorization": "Bearer x", "Content-Type": "application/json"}),
+    ("POST", "/posts/00000000-0000-4000-8000-000000000000/comments", b'{"author":"a","body":"b"}', auth),  # 404: no such post
 ]
 for text in injections:
     cases.append(("GET", "/posts/" + urllib.parse.quote(text, safe=""), None, {}))
@@ -50,6 +60,10 @@ for text in injections:
     cases.append(("GET", "/posts", None, {"Range": "id ]" + text + "..; max=5"}))
     cases.append(("GET", "/posts", None, {"Range": text}))
     cases.append(("POST", "/posts", json.dumps({"title": text, "body": text, text: 1}).encode(), auth))
+    cases.append(("GET", "/comments/" + urllib.parse.quote(text, safe=""), None, {}))
+    cases.append(("GET", "/posts/" + urllib.parse.quote(text, safe="") + "/comments", None, {}))
+    cases.append(("GET", comments, None, {"Range": "id ]" + text + "..; max=5"}))
+    cases.append(("PATCH", "/comments/" + urllib.parse.quote(text, safe=""), b'{"body":"x"}', auth))
 failed = 0
 for method, path, body, headers in cases:
     try:
@@ -64,5 +78,9 @@ status, _, after = call("GET", "/posts", headers={"Range": "id ..; max=1000"})
 if after != before:
     failed += 1
     print("FAIL: stored posts changed")
-print("hostile: %d passed, %d failed" % (len(cases) + 1 - failed, failed))
+status, _, comments_after = call("GET", comments, headers={"Range": "id ..; max=1000"})
+if comments_after != comments_before:
+    failed += 1
+    print("FAIL: stored comments changed")
+print("hostile: %d passed, %d failed" % (len(cases) + 2 - failed, failed))
 sys.exit(1 if failed else 0)

@@ -39,10 +39,6 @@ struct MigrateCommand: AsyncParsableCommand {
         @Option(name: .long, help: "How many migrations to revert.")
         var steps = 1
 
-        func validate() throws {
-            guard steps >= 1 else { throw ValidationError("--steps must be at least 1") }
-        }
-
         func run() async throws {
             let reverted = try await withMigrationDatabase { database, logger in
                 try await database.rollback(AppMigrations.all, steps: steps, logger: logger)

@@ -11,7 +11,8 @@ struct PostgresProbe: Service {
     let logger: Logger
 
     func run() async throws {
-        if let problem = await backend.probe() {
+        // Cancelled (a command that finished first): the probe's failure says nothing about the database.
+        if let problem = await backend.probe(), !Task.isCancelled {
             logger.error(
                 "cannot connect to PostgreSQL; requests that need it get 503 until it is reachable",
                 metadata: ["database": .string("\(url.user)@\(url.host):\(url.port)/\(url.database)"), "problem": .string(problem)]
