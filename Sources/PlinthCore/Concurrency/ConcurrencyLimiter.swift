@@ -115,26 +115,8 @@ public final class ConcurrencyLimiter: Sendable {
 
     /// Runs `operation` now, after waiting its turn, or throws 503 `service_unavailable` without running it.
     public func run<Result>(_ operation: () async throws -> Result) async throws -> Result {
-        try await run(operation, ifRefused: { throw $0 })
-    }
-
-    /// Runs `operation` now or after waiting its turn; if the limiter refuses it, runs `refused`
-    /// with the 503 instead.
-    ///
-    /// `onQueued`, if given, is called when the caller joins the queue with a closure that takes
-    /// it out again (it then throws `CancellationError`), for waits that end by other means than
-    /// task cancellation (a client that leaves, see ``PlinthHTTP1Channel``).
-    public func run<Result>(
-        _ operation: () async throws -> Result,
-        ifRefused refused: (APIError) async throws -> Result,
-        onQueued: ((_ leave: @escaping @Sendable () -> Void) -> Void)? = nil
-    ) async throws -> Result {
         try Task.checkCancellation()  // a request whose client left runs nothing, even with a slot free
-        do {
-            try await acquire(onQueued: onQueued)
-        } catch let refusal as APIError {
-            return try await refused(refusal)
-        }
+        try await acquire()
         defer { release() }
         return try await operation()
     }
@@ -144,21 +126,10 @@ public final class ConcurrencyLimiter: Sendable {
     /// operation and then calls ``finished()``.
     ///
     /// Returns a closure that takes the operation out of the queue while it waits (`start` is then
-    /// never called); it does nothing once `start` was called. Used by ``PlinthHTTP1Channel``, so a
-    /// request waiting for its turn costs its parsed head and a queue entry, not a suspended task.
+    /// never called); it does nothing once `start` was called. Used by the HTTP/1 server channel, so
+    /// a request waiting for its turn costs its parsed head and a queue entry, not a suspended task.
     public func admit(_ start: @escaping @Sendable (_ refusal: APIError?) -> Void) -> @Sendable () -> Void {
-        enum Outcome { case now, refused, queued(UInt64) }
-        let outcome = state.withLockedValue { state -> Outcome in
-            if state.running < limit, state.waiting == 0 {
-                state.running += 1
-                return .now
-            }
-            guard state.waiting < queueLimit, state.waiting < state.waitBound else { return .refused }
-            state.nextID += 1
-            state.waiters.append(Waiter(id: state.nextID, deadline: .now() + maxWait, resume: .callback(start)))
-            state.waiting += 1
-            return .queued(state.nextID)
-        }
+        let outcome = state.withLockedValue { join(&$0, .callback(start)) }
         switch outcome {
         case .now:
             start(nil)
@@ -176,14 +147,28 @@ public final class ConcurrencyLimiter: Sendable {
         release()
     }
 
-    private enum Admission {
+    private enum Outcome {
         case now
-        case queued
+        case queued(UInt64)
         case refused
-        case cancelled
     }
 
-    private func acquire(onQueued: ((_ leave: @escaping @Sendable () -> Void) -> Void)?) async throws {
+    /// The one admission decision: a free slot with nobody waiting runs now; otherwise the waiter
+    /// joins the queue, unless the queue is at its bound. Called under the state lock, so ids (and
+    /// deadlines) increase along the queue and ``abandon(_:)`` finds a waiter by binary search.
+    private func join(_ state: inout State, _ resume: Resume) -> Outcome {
+        if state.running < limit, state.waiting == 0 {
+            state.running += 1
+            return .now
+        }
+        guard state.waiting < queueLimit, state.waiting < state.waitBound else { return .refused }
+        state.nextID += 1
+        state.waiters.append(Waiter(id: state.nextID, deadline: .now() + maxWait, resume: resume))
+        state.waiting += 1
+        return .queued(state.nextID)
+    }
+
+    private func acquire() async throws {
         // Fast path: a free slot, no suspension.
         let fast = state.withLockedValue { state -> Bool in
             guard state.running < limit, state.waiting == 0 else { return false }
@@ -191,40 +176,28 @@ public final class ConcurrencyLimiter: Sendable {
             return true
         }
         if fast { return }
-        // The id is taken where the waiter joins the queue, under the same lock, so ids (and
-        // deadlines) increase along the queue and `abandon` finds a waiter by binary search.
         let ticket = Ticket()
-        let leave: @Sendable () -> Void = { [self] in
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let outcome = state.withLockedValue { state -> Outcome? in
+                    if ticket.cancelled { return nil }
+                    let outcome = join(&state, .task(continuation))
+                    if case .queued(let id) = outcome { ticket.id = id }
+                    return outcome
+                }
+                switch outcome {
+                case nil: continuation.resume(throwing: CancellationError())
+                case .now: continuation.resume()
+                case .refused: continuation.resume(throwing: Self.busy)
+                case .queued: break
+                }
+            }
+        } onCancel: {
             let id = state.withLockedValue { _ -> UInt64? in
                 ticket.cancelled = true
                 return ticket.id
             }
             if let id { abandon(id) }
-        }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let admission = state.withLockedValue { state -> Admission in
-                    if ticket.cancelled { return .cancelled }
-                    if state.running < limit, state.waiting == 0 {
-                        state.running += 1
-                        return .now
-                    }
-                    guard state.waiting < queueLimit, state.waiting < state.waitBound else { return .refused }
-                    state.nextID += 1
-                    ticket.id = state.nextID
-                    state.waiters.append(Waiter(id: state.nextID, deadline: .now() + maxWait, resume: .task(continuation)))
-                    state.waiting += 1
-                    return .queued
-                }
-                switch admission {
-                case .now: continuation.resume()
-                case .refused: continuation.resume(throwing: Self.busy)
-                case .cancelled: continuation.resume(throwing: CancellationError())
-                case .queued: onQueued?(leave)
-                }
-            }
-        } onCancel: {
-            leave()
         }
     }
 
