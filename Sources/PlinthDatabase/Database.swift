@@ -68,7 +68,18 @@ public final class Database: Sendable {
         _ sql: SQL,
         map: @escaping @Sendable (inout SQLRow) throws -> Row
     ) async throws -> [Row] {
-        try await measure(operation) { try await limiter.run { try await backend.query(sql, write: false, map) } }
+        try await read(operation, sql, into: []) { rows, row in rows.append(try map(&row)) }
+    }
+
+    /// Runs a read and folds its rows into `state` as they arrive, without a value per row: for
+    /// writing a page straight from the driver's memory. A row's ``SQLText`` is valid only inside `step`.
+    public func read<State: Sendable>(
+        _ operation: String,
+        _ sql: SQL,
+        into state: State,
+        _ step: @escaping @Sendable (inout State, inout SQLRow) throws -> Void
+    ) async throws -> State {
+        try await measure(operation) { try await limiter.run { try await backend.fold(sql, write: false, into: state, step) } }
     }
 
     /// Runs a read and maps its first row, if any.
@@ -83,7 +94,9 @@ public final class Database: Sendable {
         _ sql: SQL,
         map: @escaping @Sendable (inout SQLRow) throws -> Row
     ) async throws -> [Row] {
-        try await measure(operation) { try await limiter.run { try await backend.query(sql, write: true, map) } }
+        try await measure(operation) {
+            try await limiter.run { try await backend.fold(sql, write: true, into: []) { rows, row in rows.append(try map(&row)) } }
+        }
     }
 
     /// Runs one writing statement that returns no rows.
@@ -170,7 +183,12 @@ public struct DatabaseOptions: Sendable {
 
 /// What each backend does; ``Database`` adds the bound, the metrics and the common API.
 protocol DatabaseBackend: Sendable {
-    func query<Row: Sendable>(_ sql: SQL, write: Bool, _ map: @escaping @Sendable (inout SQLRow) throws -> Row) async throws -> [Row]
+    func fold<State: Sendable>(
+        _ sql: SQL,
+        write: Bool,
+        into initial: State,
+        _ step: @escaping @Sendable (inout State, inout SQLRow) throws -> Void
+    ) async throws -> State
     func guardedWrite<Row: Sendable>(
         _ change: SQL,
         current: SQL,

@@ -38,7 +38,7 @@ extension ResourceEndpoints {
     }
 
     /// The `Next-Range` that continues strictly after `last`, keeping the end, order and page size.
-    static func nextRange(after last: some ListItem, query: ListQuery, range: RangeHeader?) -> String {
+    static func nextRange(after last: (id: UUID, createdAt: Timestamp), query: ListQuery, range: RangeHeader?) -> String {
         let start =
             switch query.field {
             case .createdAt: "\(last.createdAt.iso8601)/\(last.id.lowercasedString)"

@@ -10,8 +10,8 @@ import PlinthCore
 /// A resource's endpoints parse, call a mediator or store, and hand a serializer's bytes here:
 /// ```swift
 /// router.get("/posts") { request, context in
-///     try await resource.page(request, context, cacheKey: "posts", noun: "post") { try await store.list($0) } serialize: {
-///         PostSerializer(pretty: $1).serialize($0)
+///     try await resource.page(request, context, cacheKey: "posts", noun: "post") { query, page in
+///         try await store.list(query, into: page) { page, post in page.append(post, PostSerializer.write) }
 ///     }
 /// }
 /// ```
@@ -39,13 +39,15 @@ public struct ResourceEndpoints: Sendable {
 
     /// One page of a collection: 200, or 206 with `Next-Range` when more remain; cached under
     /// `cacheKey` plus the `Range` and pretty setting until the next write.
-    public func page<Item: ListItem, Context: PlinthRequestContext>(
+    ///
+    /// `render` reads the rows `ListQuery` selects into the ``PageWriter`` it is given (a store's
+    /// streaming list, writing each row with the resource's serializer) and returns it.
+    public func page<Context: PlinthRequestContext>(
         _ request: Request,
         _ context: Context,
         cacheKey: String,
         noun: String,
-        fetch: @escaping @Sendable (ListQuery) async throws -> [Item],
-        serialize: @escaping @Sendable ([Item], _ pretty: Bool) -> ByteBuffer
+        render: @escaping @Sendable (ListQuery, PageWriter) async throws -> PageWriter
     ) async throws -> Response {
         let pretty = pretty(request)
         let compute: @Sendable () async throws -> RepresentationCache.Entry = {
@@ -54,17 +56,19 @@ public struct ResourceEndpoints: Sendable {
                     parsing: $0, fields: ListQuery.Field.allCases.map(\.rawValue), defaultMax: Self.defaultPageSize, maxCap: Self.maxPageSize)
             }
             var query = try Self.listQuery(range, noun: noun)
+            let pageSize = query.limit
             query.limit += 1  // one more than the page tells whether another page follows
-            var items = try await fetch(query)
+            let start = ContinuousClock.now
+            // Room for a page of typical items without regrowing the buffer.
+            let page = try await render(query, PageWriter(limit: pageSize, pretty: pretty, capacity: 1024 + 256 * pageSize))
+            Self.record(context, arity: page.count, since: start)
             var headers: HTTPFields = [.acceptRanges: "created_at, id"]
             var status = HTTPResponse.Status.ok
-            if items.count > query.limit - 1 {
-                items.removeLast()
+            if page.hasMore, let last = page.last {
                 status = .partialContent
-                headers[.nextRange] = Self.nextRange(after: items.last!, query: query, range: range)
+                headers[.nextRange] = Self.nextRange(after: last, query: query, range: range)
             }
-            let body = Self.timed(context, arity: items.count) { serialize(items, pretty) }
-            return RepresentationCache.Entry(status: status, body: body, headers: headers)
+            return RepresentationCache.Entry(status: status, body: page.finish(), headers: headers)
         }
         // The key is everything the representation depends on; long Range headers are not cached.
         let rangeText = request.headers[.range]?.trimmingASCIIWhitespace() ?? ""
@@ -134,9 +138,15 @@ public struct ResourceEndpoints: Sendable {
     static func timed<Context: PlinthRequestContext>(_ context: Context, arity: Int, _ write: () -> ByteBuffer) -> ByteBuffer {
         let start = ContinuousClock.now
         let body = write()
+        record(context, arity: arity, since: start)
+        return body
+    }
+
+    /// Records a serialization for the canonical log line; a page is read and written in one pass,
+    /// so its time includes reading the rows.
+    static func record<Context: PlinthRequestContext>(_ context: Context, arity: Int, since start: ContinuousClock.Instant) {
         let (seconds, attoseconds) = (ContinuousClock.now - start).components
         context.requestLog.serializationArity = arity
         context.requestLog.serializationSeconds = Double(seconds) + Double(attoseconds) / 1e18
-        return body
     }
 }

@@ -59,8 +59,8 @@ public struct ListQuery: Sendable, Equatable {
     }
 }
 
-/// An item of a collection that ``ListQuery`` pages through.
-public protocol ListItem: Sendable {
+/// An item of a collection that ``ListQuery`` pages through: a model, or a row read in place.
+public protocol ListItem {
     /// The item's UUID.
     var id: UUID { get }
     /// When it was created.

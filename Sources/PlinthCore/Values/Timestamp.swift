@@ -60,13 +60,17 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Parses `YYYY-MM-DDTHH:MM:SSZ` exactly (also `+00:00` for `Z`); `nil` for anything else.
     public init?(iso8601 text: some StringProtocol) {
-        var utf8 = Array(text.utf8)
-        if utf8.count == 25, utf8.suffix(6).elementsEqual("+00:00".utf8) {
-            utf8 = Array(utf8.prefix(19)) + [UInt8(ascii: "Z")]
-        }
-        guard utf8.count == 20, utf8[4] == UInt8(ascii: "-"), utf8[7] == UInt8(ascii: "-"),
+        let parsed: Timestamp?? = text.utf8.withContiguousStorageIfAvailable { Timestamp(iso8601UTF8: UnsafeRawBufferPointer($0)) }
+        guard let timestamp = parsed ?? Array(text.utf8).withUnsafeBytes({ Timestamp(iso8601UTF8: $0) }) else { return nil }
+        self = timestamp
+    }
+
+    /// Parses the same from UTF-8 bytes (a database column read in place).
+    public init?(iso8601UTF8 utf8: UnsafeRawBufferPointer) {
+        guard utf8.count == 20 || (utf8.count == 25 && utf8[19...].elementsEqual("+00:00".utf8)),
+            utf8[4] == UInt8(ascii: "-"), utf8[7] == UInt8(ascii: "-"),
             utf8[10] == UInt8(ascii: "T") || utf8[10] == UInt8(ascii: " "),
-            utf8[13] == UInt8(ascii: ":"), utf8[16] == UInt8(ascii: ":"), utf8[19] == UInt8(ascii: "Z")
+            utf8[13] == UInt8(ascii: ":"), utf8[16] == UInt8(ascii: ":"), utf8.count == 25 || utf8[19] == UInt8(ascii: "Z")
         else { return nil }
         func number(_ offset: Int, _ width: Int) -> Int? {
             var value = 0

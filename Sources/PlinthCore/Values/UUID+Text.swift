@@ -12,22 +12,33 @@ extension UUID {
         self.init(uuid: bytes)
     }
 
+    /// Parses the canonical form from its UTF-8 bytes (a database column read in place).
+    public init?(canonicalUTF8 bytes: UnsafeRawBufferPointer) {
+        guard let parsed = Self.parse(bytes.bindMemory(to: UInt8.self)) else { return nil }
+        self.init(uuid: parsed)
+    }
+
     /// The lowercase canonical form used on the wire and in SQLite, e.g. `dadf6879-fed3-4b5f-8d4e-0ce894784ccf`.
     public var lowercasedString: String {
         String(unsafeUninitializedCapacity: 36) { out in
-            withUnsafeBytes(of: uuid) { bytes in
-                var position = 0
-                for index in 0..<16 {
-                    if index == 4 || index == 6 || index == 8 || index == 10 {
-                        out[position] = UInt8(ascii: "-")
-                        position += 1
-                    }
-                    out[position] = Self.hexDigit(bytes[index] >> 4)
-                    out[position + 1] = Self.hexDigit(bytes[index] & 0x0F)
-                    position += 2
-                }
-            }
+            writeLowercased(into: UnsafeMutableRawBufferPointer(out))
             return 36
+        }
+    }
+
+    /// Writes the 36 bytes of ``lowercasedString`` to the start of `out`.
+    public func writeLowercased(into out: UnsafeMutableRawBufferPointer) {
+        withUnsafeBytes(of: uuid) { bytes in
+            var position = 0
+            for index in 0..<16 {
+                if index == 4 || index == 6 || index == 8 || index == 10 {
+                    out[position] = UInt8(ascii: "-")
+                    position += 1
+                }
+                out[position] = Self.hexDigit(bytes[index] >> 4)
+                out[position + 1] = Self.hexDigit(bytes[index] & 0x0F)
+                position += 2
+            }
         }
     }
 

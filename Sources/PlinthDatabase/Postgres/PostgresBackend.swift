@@ -60,16 +60,30 @@ final class PostgresBackend: DatabaseBackend {
         self.statementTimeout = options.statementTimeout
     }
 
-    func query<Row: Sendable>(_ sql: SQL, write: Bool, _ map: @escaping @Sendable (inout SQLRow) throws -> Row) async throws -> [Row] {
+    func fold<State: Sendable>(
+        _ sql: SQL,
+        write: Bool,
+        into initial: State,
+        _ step: @escaping @Sendable (inout State, inout SQLRow) throws -> Void
+    ) async throws -> State {
         let statement = Self.query(sql)
         return try await withConnection { connection, logger in
-            var rows: [Row] = []
-            for try await row in try await connection.query(statement, logger: logger) {
+            // Rows are folded on the connection's event loop as they are decoded, rather than handed
+            // one by one through an async sequence to this task's thread and back.
+            let fold = Fold(initial)
+            _ = try await connection.query(statement, logger: logger) { row in
                 var sqlRow = SQLRow(postgres: row)
-                rows.append(try map(&sqlRow))
-            }
-            return rows
+                try step(&fold.state, &sqlRow)
+            }.get()
+            return fold.state
         }
+    }
+
+    /// The state of one fold: written by the row callback, one row after another on the
+    /// connection's event loop, and read only after the query's future has completed.
+    private final class Fold<State>: @unchecked Sendable {
+        var state: State
+        init(_ state: State) { self.state = state }
     }
 
     func guardedWrite<Row: Sendable>(
@@ -179,7 +193,10 @@ final class PostgresBackend: DatabaseBackend {
     /// The statement with `$n` markers and its values in PostgreSQL's binary formats.
     static func query(_ sql: SQL) -> PostgresQuery {
         var binds = PostgresBindings()
-        for value in sql.values {
+        let text = sql.render { index, text in
+            text += "$"
+            text += String(index)
+        } bind: { value in
             switch value {
             case .null: binds.appendNull()
             case .text(let text): binds.append(text)
@@ -189,7 +206,7 @@ final class PostgresBackend: DatabaseBackend {
             case .timestamp(let timestamp): binds.append(Date(timeIntervalSince1970: TimeInterval(timestamp.secondsSince1970)))
             }
         }
-        return PostgresQuery(unsafeSQL: sql.text { "$\($0)" }, binds: binds)
+        return PostgresQuery(unsafeSQL: text, binds: binds)
     }
 
     /// Runs `body` on a pooled connection, waiting at most ``leaseTimeout`` for one and, once

@@ -26,9 +26,11 @@ extension ListQuery {
         }
         var sql: SQL = ""
         for (index, condition) in conditions.enumerated() {
-            sql = sql + SQL(stringLiteral: index == 0 ? "WHERE " : " AND ") + condition
+            sql.append(index == 0 ? "WHERE " : " AND ")
+            sql.append(condition)
         }
         let order = field == .createdAt ? "created_at \(direction), id \(direction)" : "id \(direction)"
-        return sql + " ORDER BY \(unescaped: order) LIMIT \(limit)"
+        sql.append(" ORDER BY \(unescaped: order) LIMIT \(limit)")
+        return sql
     }
 }

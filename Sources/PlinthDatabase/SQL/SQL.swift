@@ -17,11 +17,6 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
 
     private(set) var parts: [Part] = []
 
-    /// The bound values, in order.
-    public var values: [SQLValue] {
-        parts.compactMap { if case .value(let value) = $0 { value } else { nil } }
-    }
-
     /// A statement with no values.
     public init(stringLiteral text: String) {
         parts = [.text(text)]
@@ -44,20 +39,28 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
     /// `self` followed by `other`.
     public static func + (lhs: SQL, rhs: SQL) -> SQL {
         var sql = lhs
-        sql.parts += rhs.parts
+        sql.append(rhs)
         return sql
     }
 
-    /// The text with each value's placeholder written by `placeholder` (given its 1-based index).
-    func text(placeholder: (Int) -> String) -> String {
+    /// Appends `other`, its values kept bound.
+    public mutating func append(_ other: SQL) {
+        parts.append(contentsOf: other.parts)
+    }
+
+    /// The text, with each value's placeholder written by `placeholder` (given its 1-based index),
+    /// and each value handed to `bind` in order: one pass over the parts.
+    func render(placeholder: (Int, inout String) -> Void, bind: (SQLValue) -> Void) -> String {
         var text = ""
+        text.reserveCapacity(256)
         var index = 0
         for part in parts {
             switch part {
             case .text(let piece): text += piece
-            case .value:
+            case .value(let value):
                 index += 1
-                text += placeholder(index)
+                placeholder(index, &text)
+                bind(value)
             }
         }
         return text

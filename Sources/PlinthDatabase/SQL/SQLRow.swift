@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+import GRDBSQLite
 import NIOCore
 import PlinthCore
 import PostgresNIO
@@ -8,93 +8,137 @@ import PostgresNIO
 ///
 /// The same mapping serves both dialects: a UUID comes from PostgreSQL's binary `uuid` or SQLite's
 /// text, a timestamp from `timestamptz` or ISO 8601 text. A value of the wrong type or shape throws
-/// ``StoreError`` `.corrupt` (a 500), never a wrong value.
+/// ``StoreError`` `.corrupt` (a 500), never a wrong value. Columns are read in place, from SQLite's
+/// statement or PostgreSQL's message buffer: only ``text()`` makes a `String`.
 /// ```swift
 /// static func post(_ row: inout SQLRow) throws -> Post {
 ///     Post(id: try row.uuid(), title: try row.text(), body: try row.text(), createdAt: try row.timestamp(), updatedAt: try row.timestamp())
 /// }
 /// ```
 public struct SQLRow {
-    enum Storage {
-        case sqlite(GRDB.Row, index: Int)
-        case postgres(PostgresRow.Iterator)
+    private let statement: OpaquePointer?
+    private var cells: PostgresRow.Iterator?
+    private var column: Int32 = 0
+
+    init(sqlite statement: OpaquePointer) {
+        self.statement = statement
+        self.cells = nil
     }
 
-    var storage: Storage
+    init(postgres row: PostgresRow) {
+        self.statement = nil
+        self.cells = row.makeIterator()
+    }
 
-    init(sqlite row: GRDB.Row) { storage = .sqlite(row, index: 0) }
-
-    init(postgres row: PostgresRow) { storage = .postgres(row.makeIterator()) }
-
-    /// The next column as text.
+    /// The next column as a `String`.
     public mutating func text() throws -> String {
-        switch storage {
-        case .sqlite(let row, let index):
-            storage = .sqlite(row, index: index + 1)
-            guard let text = row[index] as String? else { throw Self.corrupt("text", row: row) }
-            return text
-        case .postgres(var cells):
-            defer { storage = .postgres(cells) }
-            guard let cell = cells.next(), cell.dataType == .text || cell.dataType == .varchar, cell.format == .binary, let bytes = cell.bytes
-            else { throw Self.corrupt("text") }
-            return String(buffer: bytes)
+        try textView().string
+    }
+
+    /// The next column's text read in place, valid until the next row is read: for writing it out
+    /// without a `String`.
+    public mutating func textView() throws -> SQLText {
+        if let statement {
+            let bytes = try sqliteText(statement, "text")
+            return isValidUTF8(bytes) ? SQLText(bytes) : SQLText(String(decoding: bytes, as: UTF8.self))
         }
+        guard let cell = cells?.next(), cell.dataType == .text || cell.dataType == .varchar, cell.format == .binary, let bytes = cell.bytes
+        else { throw Self.corrupt("text") }
+        return SQLText(bytes)
     }
 
     /// The next column as an integer.
     public mutating func int() throws -> Int {
-        switch storage {
-        case .sqlite(let row, let index):
-            storage = .sqlite(row, index: index + 1)
-            guard let value = row[index] as Int? else { throw Self.corrupt("integer", row: row) }
-            return value
-        case .postgres(var cells):
-            defer { storage = .postgres(cells) }
-            guard let cell = cells.next(), cell.format == .binary, var bytes = cell.bytes else { throw Self.corrupt("integer") }
-            switch (cell.dataType, bytes.readableBytes) {
-            case (.int8, 8): return Int(bytes.readInteger(as: Int64.self)!)
-            case (.int4, 4): return Int(bytes.readInteger(as: Int32.self)!)
-            case (.int2, 2): return Int(bytes.readInteger(as: Int16.self)!)
-            default: throw Self.corrupt("integer")
-            }
+        if let statement {
+            defer { column += 1 }
+            guard sqlite3_column_type(statement, column) == SQLITE_INTEGER else { throw corrupt(statement, "integer") }
+            return Int(sqlite3_column_int64(statement, column))
+        }
+        guard let cell = cells?.next(), cell.format == .binary, var bytes = cell.bytes else { throw Self.corrupt("integer") }
+        switch (cell.dataType, bytes.readableBytes) {
+        case (.int8, 8): return Int(bytes.readInteger(as: Int64.self)!)
+        case (.int4, 4): return Int(bytes.readInteger(as: Int32.self)!)
+        case (.int2, 2): return Int(bytes.readInteger(as: Int16.self)!)
+        default: throw Self.corrupt("integer")
         }
     }
 
     /// The next column as a UUID.
     public mutating func uuid() throws -> UUID {
-        switch storage {
-        case .sqlite(let row, let index):
-            storage = .sqlite(row, index: index + 1)
-            guard let text = row[index] as String?, let id = UUID(canonical: text) else { throw Self.corrupt("UUID", row: row) }
+        if let statement {
+            guard let id = UUID(canonicalUTF8: try sqliteText(statement, "UUID")) else { throw corrupt(statement, "UUID", column - 1) }
             return id
-        case .postgres(var cells):
-            defer { storage = .postgres(cells) }
-            guard let cell = cells.next(), cell.dataType == .uuid, cell.format == .binary, let bytes = cell.bytes, bytes.readableBytes == 16
-            else { throw Self.corrupt("UUID") }
-            var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-            withUnsafeMutableBytes(of: &value) { target in bytes.withUnsafeReadableBytes { target.copyMemory(from: $0) } }
-            return UUID(uuid: value)
         }
+        guard let cell = cells?.next(), cell.dataType == .uuid, cell.format == .binary, let bytes = cell.bytes, bytes.readableBytes == 16
+        else { throw Self.corrupt("UUID") }
+        var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &value) { target in bytes.withUnsafeReadableBytes { target.copyMemory(from: $0) } }
+        return UUID(uuid: value)
     }
 
     /// The next column as a timestamp; `timestamptz` (microseconds since 2000-01-01 UTC) is floored to the second.
     public mutating func timestamp() throws -> Timestamp {
-        switch storage {
-        case .sqlite(let row, let index):
-            storage = .sqlite(row, index: index + 1)
-            guard let text = row[index] as String?, let timestamp = Timestamp(iso8601: text) else { throw Self.corrupt("timestamp", row: row) }
+        if let statement {
+            guard let timestamp = Timestamp(iso8601UTF8: try sqliteText(statement, "timestamp")) else {
+                throw corrupt(statement, "timestamp", column - 1)
+            }
             return timestamp
-        case .postgres(var cells):
-            defer { storage = .postgres(cells) }
-            guard let cell = cells.next(), cell.dataType == .timestamptz, cell.format == .binary, var bytes = cell.bytes,
-                bytes.readableBytes == 8, let microseconds = bytes.readInteger(as: Int64.self)
-            else { throw Self.corrupt("timestamp") }
-            let (seconds, remainder) = microseconds.quotientAndRemainder(dividingBy: 1_000_000)
-            return Timestamp(secondsSince1970: seconds - (remainder < 0 ? 1 : 0) + 946_684_800)
+        }
+        guard let cell = cells?.next(), cell.dataType == .timestamptz, cell.format == .binary, var bytes = cell.bytes,
+            bytes.readableBytes == 8, let microseconds = bytes.readInteger(as: Int64.self)
+        else { throw Self.corrupt("timestamp") }
+        let (seconds, remainder) = microseconds.quotientAndRemainder(dividingBy: 1_000_000)
+        return Timestamp(secondsSince1970: seconds - (remainder < 0 ? 1 : 0) + 946_684_800)
+    }
+
+    /// The next SQLite column's text bytes, in the statement's memory until the next step.
+    private mutating func sqliteText(_ statement: OpaquePointer, _ expected: String) throws -> UnsafeRawBufferPointer {
+        defer { column += 1 }
+        guard sqlite3_column_type(statement, column) == SQLITE_TEXT else { throw corrupt(statement, expected) }
+        let start = sqlite3_column_text(statement, column)
+        return UnsafeRawBufferPointer(start: start, count: Int(sqlite3_column_bytes(statement, column)))
+    }
+
+    private func corrupt(_ statement: OpaquePointer, _ expected: String, _ index: Int32? = nil) -> StoreError {
+        let name = sqlite3_column_name(statement, index ?? column).map { String(cString: $0) } ?? "?"
+        return StoreError(.corrupt, "expected a \(expected) in column \(name)")
+    }
+
+    private static func corrupt(_ expected: String) -> StoreError {
+        StoreError(.corrupt, "expected a \(expected) column")
+    }
+}
+
+/// A text column read in place (SQLite's statement memory or PostgreSQL's message buffer), valid
+/// only while its row is being read; ``JSONWriter`` copies it without making a `String`.
+public struct SQLText: UTF8Text {
+    private enum Storage {
+        case memory(UnsafeRawBufferPointer)
+        case buffer(ByteBuffer)
+        case string(String)
+    }
+
+    private let storage: Storage
+
+    init(_ bytes: UnsafeRawBufferPointer) { storage = .memory(bytes) }
+    init(_ buffer: ByteBuffer) { storage = .buffer(buffer) }
+    init(_ string: String) { storage = .string(string) }
+
+    /// A copy as a `String`.
+    public var string: String {
+        switch storage {
+        case .memory(let bytes): String(decoding: bytes, as: UTF8.self)
+        case .buffer(let buffer): String(buffer: buffer)
+        case .string(let string): string
         }
     }
 
-    private static func corrupt(_ expected: String, row: GRDB.Row? = nil) -> StoreError {
-        StoreError(.corrupt, "expected a \(expected) column" + (row.map { " in \($0)" } ?? ""))
+    /// Calls `body` with the UTF-8 bytes.
+    public func withUTF8Bytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        switch storage {
+        case .memory(let bytes): try body(bytes)
+        case .buffer(let buffer): try buffer.withUnsafeReadableBytes(body)
+        case .string(let string): try string.withUTF8Bytes(body)
+        }
     }
 }

@@ -5,8 +5,9 @@ import PlinthCore
 
 /// Embedded SQLite through GRDB, the zero-setup default.
 ///
-/// Files use a WAL `DatabasePool`: readers run concurrently with the single writer. GRDB runs every
-/// statement on its own dispatch queues, so no SQLite call blocks an event loop.
+/// Files use a WAL `DatabasePool`: readers run concurrently with the single writer. Writes run on
+/// GRDB's writer queue; reads on the calling task's thread (never an event loop: handlers run on
+/// Swift's pool), which at most the database's call bound of them occupy at once.
 /// `synchronous = FULL`: a write is acknowledged only after the WAL is on disk, so a 201 survives a
 /// crash of the process or of the machine. `foreign_keys = ON` on every connection, so `ON DELETE
 /// CASCADE` holds (SQLite leaves foreign keys off by default).
@@ -30,19 +31,18 @@ final class SQLiteBackend: DatabaseBackend {
         }
     }
 
-    func query<Row: Sendable>(_ sql: SQL, write: Bool, _ map: @escaping @Sendable (inout SQLRow) throws -> Row) async throws -> [Row] {
+    func fold<State: Sendable>(
+        _ sql: SQL,
+        write: Bool,
+        into initial: State,
+        _ step: @escaping @Sendable (inout State, inout SQLRow) throws -> Void
+    ) async throws -> State {
         let (text, arguments) = Self.statement(sql)
-        let read: @Sendable (GRDB.Database) throws -> [Row] = { db in
-            let statement = try db.cachedStatement(sql: text)
-            var rows: [Row] = []
-            let cursor = try GRDB.Row.fetchCursor(statement, arguments: arguments)
-            while let row = try cursor.next() {
-                var sqlRow = SQLRow(sqlite: row)
-                rows.append(try map(&sqlRow))
-            }
-            return rows
-        }
-        return try await Self.mapErrors { write ? try await writer.write(read) : try await writer.read(read) }
+        let read: @Sendable (GRDB.Database) throws -> State = { db in try Self.fold(db, text, arguments, into: initial, step) }
+        if write { return try await Self.mapErrors { try await writer.write(read) } }
+        // A read runs on the calling thread: SQLite answers from its page cache in tens of µs, less
+        // than the hop to GRDB's reader queue and back costs. Writes wait on the one writer, so they hop.
+        return try await Self.mapErrors { try writer.read(read) }
     }
 
     func guardedWrite<Row: Sendable>(
@@ -53,22 +53,37 @@ final class SQLiteBackend: DatabaseBackend {
     ) async throws -> Row? {
         let (changeText, changeArguments) = Self.statement(change)
         let (currentText, currentArguments) = Self.statement(current)
+        let first: @Sendable (Row?, inout SQLRow) throws -> Row? = { found, row in try found ?? map(&row) }
         return try await Self.mapErrors {
             try await writer.writeWithoutTransaction { db in
                 var result: Row?
                 try db.inTransaction(.immediate) {
-                    guard let row = try GRDB.Row.fetchOne(db, sql: currentText, arguments: currentArguments) else { return .commit }
-                    var sqlRow = SQLRow(sqlite: row)
-                    try precondition(try map(&sqlRow))
-                    if let changed = try GRDB.Row.fetchOne(db, sql: changeText, arguments: changeArguments) {
-                        var changedRow = SQLRow(sqlite: changed)
-                        result = try map(&changedRow)
-                    }
+                    guard let found = try Self.fold(db, currentText, currentArguments, into: nil, { $0 = try first($0, &$1) }) else { return .commit }
+                    try precondition(found)
+                    result = try Self.fold(db, changeText, changeArguments, into: nil, { $0 = try first($0, &$1) })
                     return .commit
                 }
                 return result
             }
         }
+    }
+
+    /// Runs a cached statement and folds every row into `state`, each read in place from the statement.
+    private static func fold<State>(
+        _ db: GRDB.Database,
+        _ text: String,
+        _ arguments: StatementArguments,
+        into initial: State,
+        _ step: (inout State, inout SQLRow) throws -> Void
+    ) throws -> State {
+        let statement = try db.cachedStatement(sql: text)
+        let cursor = try GRDB.Row.fetchCursor(statement, arguments: arguments)
+        var state = initial
+        while try cursor.next() != nil {
+            var row = SQLRow(sqlite: statement.sqliteStatement)
+            try step(&state, &row)
+        }
+        return state
     }
 
     func batch(_ statements: [SQL]) async throws {
@@ -141,17 +156,20 @@ final class SQLiteBackend: DatabaseBackend {
 
     /// The statement's text with `?` markers and its values as SQLite stores them.
     private static func statement(_ sql: SQL) -> (String, StatementArguments) {
-        let values: [(any DatabaseValueConvertible)?] = sql.values.map { value in
+        var values: [(any DatabaseValueConvertible)?] = []
+        let text = sql.render { _, text in
+            text += "?"
+        } bind: { value in
             switch value {
-            case .null: nil
-            case .text(let text): text
-            case .int(let int): int
-            case .bool(let bool): bool
-            case .uuid(let id): id.lowercasedString
-            case .timestamp(let timestamp): timestamp.iso8601
+            case .null: values.append(nil)
+            case .text(let text): values.append(text)
+            case .int(let int): values.append(int)
+            case .bool(let bool): values.append(bool)
+            case .uuid(let id): values.append(id.lowercasedString)
+            case .timestamp(let timestamp): values.append(timestamp.iso8601)
             }
         }
-        return (sql.text { _ in "?" }, StatementArguments(values))
+        return (text, StatementArguments(values))
     }
 
     /// A busy database is a 503; a constraint that a concurrent write broke is a 409.

@@ -28,11 +28,11 @@ public struct CommentsEndpoints: Sendable {
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let postID = try resource.id(context, noun: "post")
-        return try await resource.page(request, context, cacheKey: "comments|\(postID.lowercasedString)", noun: "comment") { [store] query in
-            guard let comments = try await store.list(postID: postID, query) else { throw Self.noPost(postID) }
-            return comments
-        } serialize: {
-            CommentSerializer(pretty: $1).serialize($0)
+        return try await resource.page(request, context, cacheKey: "comments|\(postID.lowercasedString)", noun: "comment") { [store] query, page in
+            guard let page = try await store.list(postID: postID, query, into: page, { $0.append($1, CommentSerializer.write) }) else {
+                throw Self.noPost(postID)
+            }
+            return page
         }
     }
 
@@ -41,33 +41,29 @@ public struct CommentsEndpoints: Sendable {
         let postID = try resource.id(context, noun: "post")
         let comment = try await CreateComment(store: store).call(postID: postID, try CommentInput(json: body, requireAll: true))
         return resource.written(request, context, status: .created, headers: [.location: "/comments/\(comment.id.lowercasedString)"]) {
-            Self.serialize(comment, pretty: $0)
+            CommentSerializer.serialize(comment, pretty: $0)
         }
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try resource.id(context, noun: "comment")
         guard let comment = try await store.find(id: id) else { throw APIError(.notFound, message: "No comment with id \(id.lowercasedString).") }
-        return resource.show(request, context) { Self.serialize(comment, pretty: $0) }
+        return resource.show(request, context) { CommentSerializer.serialize(comment, pretty: $0) }
     }
 
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
         let body = try await resource.body(request)
         let id = try resource.id(context, noun: "comment")
         let input = try CommentInput(json: body, requireAll: false)
-        let comment = try await UpdateComment(store: store).call(id: id, input, precondition: resource.ifMatch(request, Self.serialize))
-        return resource.written(request, context) { Self.serialize(comment, pretty: $0) }
+        let comment = try await UpdateComment(store: store).call(id: id, input, precondition: resource.ifMatch(request, CommentSerializer.serialize))
+        return resource.written(request, context) { CommentSerializer.serialize(comment, pretty: $0) }
     }
 
     @Sendable func destroy(_ request: Request, context: AppRequestContext) async throws -> Response {
         try resource.token.authorize(request)
         let id = try resource.id(context, noun: "comment")
-        let comment = try await DestroyComment(store: store).call(id: id, precondition: resource.ifMatch(request, Self.serialize))
-        return resource.deleted(request, context) { Self.serialize(comment, pretty: $0) }
-    }
-
-    @Sendable static func serialize(_ comment: Comment, pretty: Bool) -> ByteBuffer {
-        CommentSerializer(pretty: pretty).serialize(comment)
+        let comment = try await DestroyComment(store: store).call(id: id, precondition: resource.ifMatch(request, CommentSerializer.serialize))
+        return resource.deleted(request, context) { CommentSerializer.serialize(comment, pretty: $0) }
     }
 
     static func noPost(_ id: UUID) -> APIError { APIError(.notFound, message: "No post with id \(id.lowercasedString).") }

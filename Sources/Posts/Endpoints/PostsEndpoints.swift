@@ -27,7 +27,9 @@ public struct PostsEndpoints: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await resource.page(request, context, cacheKey: "posts", noun: "post", fetch: store.list) { PostSerializer(pretty: $1).serialize($0) }
+        try await resource.page(request, context, cacheKey: "posts", noun: "post") { [store] query, page in
+            try await store.list(query, into: page) { page, post in page.append(post, PostSerializer.write) }
+        }
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {

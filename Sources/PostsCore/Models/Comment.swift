@@ -2,7 +2,7 @@ import Foundation
 import PlinthCore
 
 /// A comment on a post, as stored.
-public struct Comment: ListItem, Equatable {
+public struct Comment: ListItem, Sendable, Equatable {
     /// The comment's UUID.
     public var id: UUID
     /// The post it belongs to.
@@ -21,3 +21,14 @@ public struct Comment: ListItem, Equatable {
         (self.id, self.postID, self.author, self.body, self.createdAt, self.updatedAt) = (id, postID, author, body, createdAt, updatedAt)
     }
 }
+
+/// What a comment's serializer reads: a ``Comment``, or a ``CommentRow`` read in place.
+public protocol CommentFields: ListItem {
+    associatedtype Text: UTF8Text
+    var postID: UUID { get }
+    var author: Text { get }
+    var body: Text { get }
+    var updatedAt: Timestamp { get }
+}
+
+extension Comment: CommentFields {}

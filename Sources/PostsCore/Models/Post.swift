@@ -2,7 +2,7 @@ import Foundation
 import PlinthCore
 
 /// A blog post, as stored: plain values, no wire format.
-public struct Post: ListItem, Equatable {
+public struct Post: ListItem, Sendable, Equatable {
     /// The post's UUID.
     public var id: UUID
     /// The title, 1–200 characters, trimmed.
@@ -23,3 +23,17 @@ public struct Post: ListItem, Equatable {
         self.updatedAt = updatedAt
     }
 }
+
+/// What a post's serializer reads: a ``Post``, or a ``PostRow`` read in place from the database.
+public protocol PostFields: ListItem {
+    /// The text type: `String`, or text read in place.
+    associatedtype Text: UTF8Text
+    /// The title.
+    var title: Text { get }
+    /// The body.
+    var body: Text { get }
+    /// When the post last changed.
+    var updatedAt: Timestamp { get }
+}
+
+extension Post: PostFields {}

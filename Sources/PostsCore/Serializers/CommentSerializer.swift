@@ -2,40 +2,29 @@ import NIOCore
 import PlinthCore
 
 /// The wire format of a comment: `{"id","post_id","author","body","created_at","updated_at"}`.
-public struct CommentSerializer: Sendable {
-    /// Whether to indent.
-    public let pretty: Bool
-
-    /// Creates a serializer.
-    public init(pretty: Bool = false) {
-        self.pretty = pretty
-    }
-
+public enum CommentSerializer {
     /// One comment as a JSON object.
-    public func serialize(_ comment: Comment) -> ByteBuffer {
+    @Sendable public static func serialize(_ comment: Comment, pretty: Bool) -> ByteBuffer {
         var writer = JSONWriter(buffer: ByteBuffer(), pretty: pretty)
         write(comment, to: &writer)
         return writer.buffer
     }
 
-    /// Comments as a JSON array.
-    public func serialize(_ comments: [Comment]) -> ByteBuffer {
-        var writer = JSONWriter(buffer: ByteBuffer(), pretty: pretty)
-        writer.beginArray()
-        for comment in comments { write(comment, to: &writer) }
-        writer.endArray()
-        return writer.buffer
-    }
-
-    private func write(_ comment: Comment, to writer: inout JSONWriter) {
+    /// Writes one comment, a model or a row read in place, as a JSON object.
+    public static func write(_ comment: some CommentFields, to writer: inout JSONWriter) {
         writer.beginObject()
-        for (key, value) in [
-            ("id", comment.id.lowercasedString), ("post_id", comment.postID.lowercasedString), ("author", comment.author),
-            ("body", comment.body), ("created_at", comment.createdAt.iso8601), ("updated_at", comment.updatedAt.iso8601),
-        ] {
-            writer.key(key)
-            writer.string(value)
-        }
+        writer.key("id")
+        writer.uuid(comment.id)
+        writer.key("post_id")
+        writer.uuid(comment.postID)
+        writer.key("author")
+        writer.string(comment.author)
+        writer.key("body")
+        writer.string(comment.body)
+        writer.key("created_at")
+        writer.timestamp(comment.createdAt)
+        writer.key("updated_at")
+        writer.timestamp(comment.updatedAt)
         writer.endObject()
     }
 }

@@ -16,7 +16,7 @@ public struct PostSerializer: Sendable {
     /// One post as a JSON object.
     public func serialize(_ post: Post, allocator: ByteBufferAllocator = ByteBufferAllocator()) -> ByteBuffer {
         var writer = JSONWriter(buffer: allocator.buffer(capacity: 160 + post.title.utf8.count + post.body.utf8.count), pretty: pretty)
-        write(post, to: &writer)
+        Self.write(post, to: &writer)
         return writer.buffer
     }
 
@@ -25,23 +25,24 @@ public struct PostSerializer: Sendable {
         let estimate = posts.reduce(2) { $0 + 170 + $1.title.utf8.count + $1.body.utf8.count }
         var writer = JSONWriter(buffer: allocator.buffer(capacity: estimate), pretty: pretty)
         writer.beginArray()
-        for post in posts { write(post, to: &writer) }
+        for post in posts { Self.write(post, to: &writer) }
         writer.endArray()
         return writer.buffer
     }
 
-    private func write(_ post: Post, to writer: inout JSONWriter) {
+    /// Writes one post, a model or a row read in place, as a JSON object.
+    public static func write(_ post: some PostFields, to writer: inout JSONWriter) {
         writer.beginObject()
         writer.key("id")
-        writer.string(post.id.lowercasedString)
+        writer.uuid(post.id)
         writer.key("title")
         writer.string(post.title)
         writer.key("body")
         writer.string(post.body)
         writer.key("created_at")
-        writer.string(post.createdAt.iso8601)
+        writer.timestamp(post.createdAt)
         writer.key("updated_at")
-        writer.string(post.updatedAt.iso8601)
+        writer.timestamp(post.updatedAt)
         writer.endObject()
     }
 }

@@ -12,12 +12,18 @@ public struct CommentStore: Sendable {
         self.database = database
     }
 
-    /// The comments of post `postID` that `query` selects; `nil` when there is no such post.
-    public func list(postID: UUID, _ query: ListQuery) async throws -> [Comment]? {
-        let comments = try await database.query(
-            "comments.list", "SELECT \(unescaped: Self.columns) FROM comments " + query.sql(scope: "post_id = \(postID)"), map: Self.comment)
-        if !comments.isEmpty { return comments }
-        return try await database.first("comments.post", "SELECT 1 FROM posts WHERE id = \(postID)") { try $0.int() } == nil ? nil : []
+    /// Folds the comments of post `postID` that `query` selects into `state`, each read in place;
+    /// `nil` when there is no such post.
+    public func list<State: Sendable>(
+        postID: UUID, _ query: ListQuery, into state: State, _ step: @escaping @Sendable (inout State, CommentRow) throws -> Void
+    ) async throws -> State? {
+        let sql = "SELECT \(unescaped: Self.columns) FROM comments " + query.sql(scope: "post_id = \(postID)")
+        let (result, found) = try await database.read("comments.list", sql, into: (state, false)) {
+            try step(&$0.0, try Self.row(&$1))
+            $0.1 = true
+        }
+        if found { return result }
+        return try await database.first("comments.post", "SELECT 1 FROM posts WHERE id = \(postID)") { try $0.int() } == nil ? nil : result
     }
 
     /// The comment with `id`, or `nil`.
@@ -60,10 +66,25 @@ public struct CommentStore: Sendable {
 
     static let columns = "id, post_id, author, body, created_at, updated_at"
 
-    /// The one place a row becomes a model.
-    @Sendable static func comment(_ row: inout SQLRow) throws -> Comment {
-        Comment(
-            id: try row.uuid(), postID: try row.uuid(), author: try row.text(), body: try row.text(), createdAt: try row.timestamp(),
+    @Sendable static func comment(_ row: inout SQLRow) throws -> Comment { Comment(try Self.row(&row)) }
+
+    /// The one place a row is mapped, in ``columns``' order.
+    static func row(_ row: inout SQLRow) throws -> CommentRow {
+        CommentRow(
+            id: try row.uuid(), postID: try row.uuid(), author: try row.textView(), body: try row.textView(), createdAt: try row.timestamp(),
             updatedAt: try row.timestamp())
+    }
+}
+
+/// A comment's row read in place, valid only inside the step it is handed to.
+public struct CommentRow: CommentFields {
+    public let id: UUID, postID: UUID, author: SQLText, body: SQLText, createdAt: Timestamp, updatedAt: Timestamp
+}
+
+extension Comment {
+    /// A copy of `row` as a model.
+    public init(_ row: CommentRow) {
+        self.init(
+            id: row.id, postID: row.postID, author: row.author.string, body: row.body.string, createdAt: row.createdAt, updatedAt: row.updatedAt)
     }
 }

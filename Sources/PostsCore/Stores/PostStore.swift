@@ -15,7 +15,18 @@ public struct PostStore: Sendable {
 
     /// The posts `query` selects, in its order.
     public func list(_ query: ListQuery) async throws -> [Post] {
-        try await database.query("posts.list", "SELECT \(unescaped: Self.columns) FROM posts " + query.sql(), map: Self.post)
+        try await list(query, into: []) { $0.append(Post($1)) }
+    }
+
+    /// Folds the posts `query` selects into `state`, in order, each read in place (no ``Post`` per row).
+    public func list<State: Sendable>(
+        _ query: ListQuery,
+        into state: State,
+        _ step: @escaping @Sendable (inout State, PostRow) throws -> Void
+    ) async throws -> State {
+        try await database.read("posts.list", "SELECT \(unescaped: Self.columns) FROM posts " + query.sql(), into: state) {
+            try step(&$0, try Self.row(&$1))
+        }
     }
 
     /// The post with `id`, or `nil`.
@@ -77,9 +88,15 @@ public struct PostStore: Sendable {
     /// The columns, in ``post(_:)``'s order.
     static let columns = "id, title, body, created_at, updated_at"
 
-    /// The one place a row becomes a model.
+    /// A row as a model.
     @Sendable static func post(_ row: inout SQLRow) throws -> Post {
-        Post(id: try row.uuid(), title: try row.text(), body: try row.text(), createdAt: try row.timestamp(), updatedAt: try row.timestamp())
+        Post(try Self.row(&row))
+    }
+
+    /// The one place a row is mapped, in ``columns``' order.
+    static func row(_ row: inout SQLRow) throws -> PostRow {
+        PostRow(
+            id: try row.uuid(), title: try row.textView(), body: try row.textView(), createdAt: try row.timestamp(), updatedAt: try row.timestamp())
     }
 
     private static func insertion(_ post: Post) -> SQL {
@@ -87,5 +104,26 @@ public struct PostStore: Sendable {
         INSERT INTO posts (id, title, body, created_at, updated_at)
         VALUES (\(post.id), \(post.title), \(post.body), \(post.createdAt), \(post.updatedAt))
         """
+    }
+}
+
+/// A post's row read in place, valid only inside the step of ``PostStore/list(_:into:_:)`` it is handed to.
+public struct PostRow: PostFields {
+    /// The post's UUID.
+    public let id: UUID
+    /// The title.
+    public let title: SQLText
+    /// The body.
+    public let body: SQLText
+    /// When it was created.
+    public let createdAt: Timestamp
+    /// When it last changed.
+    public let updatedAt: Timestamp
+}
+
+extension Post {
+    /// A copy of `row` as a model.
+    public init(_ row: PostRow) {
+        self.init(id: row.id, title: row.title.string, body: row.body.string, createdAt: row.createdAt, updatedAt: row.updatedAt)
     }
 }

@@ -73,3 +73,68 @@ import Testing
         #expect(String(buffer: writer.buffer).hasSuffix(#","","\u0001\u001f"]"#))
     }
 }
+
+@Suite struct JSONWriterFastPathTests {
+    /// The 8-bytes-at-a-time scan agrees with the byte test for every byte value at every position.
+    @Test func wordScanFindsEveryByteThatNeedsEscaping() {
+        for length in [1, 7, 8, 9, 16, 23] {
+            for position in 0..<length {
+                for value in 0...255 {
+                    var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    bytes[position] = UInt8(value)
+                    let expected = value < 0x20 || value == 0x22 || value == 0x5C
+                    let written = bytes.withUnsafeBytes { raw in
+                        var writer = JSONWriter(buffer: ByteBuffer())
+                        writer.string(utf8: raw)
+                        return writer.buffer.readableBytes
+                    }
+                    #expect((written > length + 2) == expected, "byte \(value) at \(position) of \(length)")
+                }
+            }
+        }
+    }
+
+    @Test func writesUUIDsAndTimestampsAsTheirStrings() {
+        let id = UUID()
+        let time = Timestamp(iso8601: "2015-03-01T12:00:52Z")!
+        var writer = JSONWriter(buffer: ByteBuffer())
+        writer.beginArray()
+        writer.uuid(id)
+        writer.timestamp(time)
+        writer.endArray()
+        #expect(String(buffer: writer.buffer) == "[\"\(id.uuidString.lowercased())\",\"2015-03-01T12:00:52Z\"]")
+    }
+
+    @Test func pageWriterHoldsItsLimitAndSaysWhenMoreFollow() {
+        struct Item: ListItem {
+            let id = UUID()
+            let createdAt: Timestamp
+        }
+        let items = (0..<3).map { Item(createdAt: Timestamp(secondsSince1970: Int64($0))) }
+        var page = PageWriter(limit: 2, pretty: false)
+        for item in items { page.append(item) { item, writer in writer.timestamp(item.createdAt) } }
+        #expect(page.count == 2)
+        #expect(page.hasMore)
+        #expect(page.last?.id == items[1].id)
+        #expect(String(buffer: page.finish()) == #"["1970-01-01T00:00:00Z","1970-01-01T00:00:01Z"]"#)
+        let empty = PageWriter(limit: 2, pretty: true)
+        #expect(empty.last == nil && !empty.hasMore)
+        #expect(String(buffer: empty.finish()) == "[]")
+    }
+}
+
+@Suite struct UTF8ValidationTests {
+    /// Property: agrees with the standard library's decoder on random bytes biased to UTF-8's edges.
+    @Test func agreesWithTheStandardLibrary() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces: [[UInt8]] = [
+            [0x61], [0x7F], [0xC2, 0x80], [0xC0, 0x80], [0xE0, 0xA0, 0x80], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xEF, 0xBF, 0xBF],
+            [0xF0, 0x90, 0x80, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xF5], [0x80], [0xFF], Array("abcdefgh".utf8),
+        ]
+        for _ in 0..<5000 {
+            let bytes = (0..<Int.random(in: 0...6, using: &generator)).flatMap { _ in pieces.randomElement(using: &generator)! }
+            let expected = String(validating: bytes, as: UTF8.self) != nil
+            #expect(bytes.withUnsafeBytes { isValidUTF8($0) } == expected, "\(bytes)")
+        }
+    }
+}

@@ -77,3 +77,10 @@ typealias Comment = PostsCore.Comment
         }
     }
 }
+
+extension CommentStore {
+    /// The comments `query` selects as models; `nil` when there is no such post.
+    func list(postID: UUID, _ query: ListQuery) async throws -> [Comment]? {
+        try await list(postID: postID, query, into: []) { $0.append(Comment($1)) }
+    }
+}

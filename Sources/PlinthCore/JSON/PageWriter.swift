@@ -1,0 +1,46 @@
+import Foundation
+import NIOCore
+
+/// One page of a collection, written as JSON while its rows are read, so that no model is built
+/// per row: the first `limit` items go into the array; one more only says another page follows.
+///
+/// ```swift
+/// var page = PageWriter(limit: 200, pretty: false)
+/// for post in posts { page.append(post) { post, writer in PostSerializer.write(post, to: &writer) } }
+/// let body = page.finish()
+/// ```
+public struct PageWriter: Sendable {
+    /// The most items the page holds.
+    public let limit: Int
+    /// How many items it holds so far.
+    public private(set) var count = 0
+    /// The position of the last item written, where the next page starts.
+    public private(set) var last: (id: UUID, createdAt: Timestamp)?
+    /// Whether an item past `limit` was offered.
+    public private(set) var hasMore = false
+    private var writer: JSONWriter
+
+    /// Creates an empty page; `capacity` is a guess at its size in bytes.
+    public init(limit: Int, pretty: Bool, capacity: Int = 4096, allocator: ByteBufferAllocator = ByteBufferAllocator()) {
+        self.limit = limit
+        writer = JSONWriter(buffer: allocator.buffer(capacity: capacity), pretty: pretty)
+        writer.beginArray()
+    }
+
+    /// Writes `item` with `write` if the page has room; otherwise notes that more follow.
+    public mutating func append<Item: ListItem>(_ item: Item, _ write: (Item, inout JSONWriter) throws -> Void) rethrows {
+        guard count < limit else {
+            hasMore = true
+            return
+        }
+        try write(item, &writer)
+        count += 1
+        last = (item.id, item.createdAt)
+    }
+
+    /// Closes the array and returns the page's bytes.
+    public consuming func finish() -> ByteBuffer {
+        writer.endArray()
+        return writer.buffer
+    }
+}
