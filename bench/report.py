@@ -5,7 +5,8 @@ import os
 import re
 import sys
 
-SERVERS = ["posts-sqlite", "posts-pg", "posts-sqlite-nocache", "posts-pg-nocache", "nginx", "sinatra"]
+SERVERS = ["posts-sqlite", "posts-pg", "posts-sqlite-nocache", "posts-pg-nocache", "nginx", "sinatra",
+           "go-sqlite", "go-pg", "vapor-sqlite", "vapor-pg"]
 LABELS = {
     "posts-sqlite": "posts, SQLite, cached",
     "posts-pg": "posts, PostgreSQL, cached",
@@ -13,7 +14,13 @@ LABELS = {
     "posts-pg-nocache": "posts, PostgreSQL, CACHE=off",
     "nginx": "nginx static file (ceiling)",
     "sinatra": "Sinatra+Puma+Sequel+pg (Pliny's stack)",
+    "go-sqlite": "Go net/http, SQLite",
+    "go-pg": "Go net/http, PostgreSQL",
+    "vapor-sqlite": "Vapor+Fluent, SQLite",
+    "vapor-pg": "Vapor+Fluent, PostgreSQL",
 }
+# Servers whose database is the PostgreSQL server, whose CPU is counted beside theirs.
+ON_POSTGRES = {"posts-pg", "posts-pg-nocache", "sinatra", "go-pg", "vapor-pg"}
 
 
 def seconds(value, unit):
@@ -21,10 +28,11 @@ def seconds(value, unit):
 
 
 def parse_common(text, result):
-    m = re.search(r"peak_rss_kb=(\d+) cpu_ticks=(\d+) clk_tck=(\d+)", text)
+    m = re.search(r"peak_rss_kb=(\d+) cpu_ticks=(\d+) (?:db_cpu_ticks=(\d+) )?clk_tck=(\d+)", text)
     if m:
         result["peak_rss_mb"] = int(m.group(1)) / 1024
-        result["cpu_seconds"] = int(m.group(2)) / int(m.group(3))
+        result["cpu_seconds"] = int(m.group(2)) / int(m.group(4))
+        result["db_cpu_seconds"] = int(m.group(3) or 0) / int(m.group(4))
 
 
 def parse_wrk(text):
@@ -57,6 +65,7 @@ def parse_hey(text):
         r["p" + pct] = float(m.group(1)) if m else None
     codes = {code: int(n) for code, n in re.findall(r"\[(\d{3})\]\s+(\d+) responses", text)}
     r["status"] = codes
+    r["requests"] = sum(codes.values())
     errors = re.findall(r"^\s+\[(\d+)\]\s+(.*)$", text.split("Error distribution:")[1], re.M) if "Error distribution:" in text else []
     r["errors"] = sum(int(n) for n, _ in errors)
     r["error_kinds"] = sorted({re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", e)[:100] for _, e in errors})[:5]
@@ -92,7 +101,8 @@ def main(out):
 
     machine = open(os.path.join(out, "machine.txt")).read() if os.path.exists(os.path.join(out, "machine.txt")) else ""
     lines = ["# GET /posts benchmark", "", "```", machine.strip(), "```", ""]
-    lines += ["Every server serves the identical 38,335-byte body (checked before the run). wrk: `wrk -t4 -c N -d D --latency`;",
+    lines += ["Every server serves the same 38,335-byte body (checked before the run; byte for byte, but Vapor's keys come in",
+              "Foundation's order). wrk: `wrk -t4 -c N -d D --latency`;",
               "hey: `hey -n 5000 -c N` (and `-n 10000 -c 10000`), which asks for gzip. Peak RSS covers the process and its",
               "workers, sampled every 0.2 s. Latencies in ms.", ""]
     levels = sorted({c for e in results.values() for c in e["wrk"]})
@@ -109,6 +119,37 @@ def main(out):
     for c in levels:
         lines.append("| %d | %s | %s | %s | %s | %s |" % (c, ratio("posts-sqlite", "nginx", c), ratio("posts-pg", "nginx", c),
                      ratio("posts-sqlite-nocache", "sinatra", c), ratio("posts-pg-nocache", "sinatra", c), ratio("posts-sqlite", "sinatra", c)))
+    def us_per_request(r, key="cpu_seconds"):
+        return r[key] / r["requests"] * 1e6 if r and r.get("requests") else None
+
+    def fmt(value, pattern="%.0f"):
+        return "–" if value is None else pattern % value
+
+    # The honest path: every request reads the database and serializes.
+    lines += ["", "## The honest path: uncached GET /posts beside the Go and Vapor peers (wrk)", "",
+              "CPU is µs per request: the server's process (and, on PostgreSQL, the PostgreSQL server's processes).", ""]
+    for store, ours, go, vapor in (("SQLite", "posts-sqlite-nocache", "go-sqlite", "vapor-sqlite"),
+                                   ("PostgreSQL", "posts-pg-nocache", "go-pg", "vapor-pg")):
+        lines += ["### " + store, "", "| c | posts req/s | Go req/s | Vapor req/s | posts / Go | posts / Vapor | posts p99 | Go p99 |"
+                  " posts CPU µs/req | Go CPU µs/req | Vapor CPU µs/req | posts DB µs/req | Go DB µs/req |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        for c in levels:
+            a, g, v = (results[n]["wrk"].get(c) for n in (ours, go, vapor))
+            lines.append("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                c, fmt(a and a["rps"]), fmt(g and g["rps"]), fmt(v and v["rps"]), ratio(ours, go, c), ratio(ours, vapor, c),
+                ms(a and a["p99"]), ms(g and g["p99"]), fmt(us_per_request(a)), fmt(us_per_request(g)), fmt(us_per_request(v)),
+                fmt(us_per_request(a, "db_cpu_seconds")) if store == "PostgreSQL" else "–",
+                fmt(us_per_request(g, "db_cpu_seconds")) if store == "PostgreSQL" else "–"))
+        lines.append("")
+    lines += ["## CPU µs per request, every server (wrk; server + PostgreSQL where it has one)", "",
+              "| c | " + " | ".join(LABELS[n] for n in SERVERS) + " |", "|---|" + "---|" * len(SERVERS)]
+    for c in levels:
+        cells = []
+        for n in SERVERS:
+            r = results[n]["wrk"].get(c)
+            own, db = us_per_request(r), us_per_request(r, "db_cpu_seconds")
+            cells.append("–" if own is None else ("%.0f + %.0f" % (own, db) if n in ON_POSTGRES else "%.0f" % own))
+        lines.append("| %d | %s |" % (c, " | ".join(cells)))
     for name in SERVERS:
         e = results[name]
         lines += ["", "## %s" % LABELS[name], "", "Idle RSS: %.1f MB" % e.get("idle_rss_mb", 0), "",

@@ -2,7 +2,7 @@
 // GET /posts from SQLite (go-sqlite3) or PostgreSQL (lib/pq), as a Go user would write it first.
 //
 //	DATABASE_URL=postgres://... PORT=5001 ./posts-go
-//	SQLITE_PATH=db/posts.sqlite PORT=5001 ./posts-go
+//	SQLITE_PATH=data/posts.sqlite PORT=5001 ./posts-go
 package main
 
 import (

@@ -62,7 +62,7 @@ if let url = Environment.get("DATABASE_URL") {
         }
     }
 } else {
-    app.databases.use(.sqlite(.file(Environment.get("SQLITE_PATH") ?? "db/posts.sqlite")), as: .sqlite)
+    app.databases.use(.sqlite(.file(Environment.get("SQLITE_PATH") ?? "data/posts.sqlite")), as: .sqlite)
     app.get("posts") { request async throws -> [PostResponse] in
         try await Post.query(on: request.db).sort(\.$createdAt).sort(\.$id).limit(200).all().map {
             PostResponse(id: $0.id!, title: $0.title, body: $0.body, created_at: $0.createdAt, updated_at: $0.updatedAt)
