@@ -19,12 +19,19 @@ public struct PageWriter: Sendable {
     /// Whether an item past `limit` was offered.
     public private(set) var hasMore = false
     private var writer: JSONWriter
+    private let capacity: Int
+    private let allocator: ByteBufferAllocator
 
     /// Creates an empty page; `capacity` is a guess at its size in bytes.
+    ///
+    /// The buffer is allocated with the first item, not here, so a request waiting its turn for the
+    /// database holds no page-sized buffer (at c=10,000 on PostgreSQL with the cache off, allocating
+    /// it here raised peak RSS from 131 to 148 MB).
     public init(limit: Int, pretty: Bool, capacity: Int = 4096, allocator: ByteBufferAllocator = ByteBufferAllocator()) {
         self.limit = limit
-        writer = JSONWriter(buffer: allocator.buffer(capacity: capacity), pretty: pretty)
-        writer.beginArray()
+        self.capacity = capacity
+        self.allocator = allocator
+        writer = JSONWriter(buffer: ByteBuffer(), pretty: pretty)
     }
 
     /// Writes `item` with `write` if the page has room; otherwise notes that more follow.
@@ -33,6 +40,7 @@ public struct PageWriter: Sendable {
             hasMore = true
             return
         }
+        if count == 0 { begin() }
         try write(item, &writer)
         count += 1
         last = (item.id, item.createdAt)
@@ -40,7 +48,13 @@ public struct PageWriter: Sendable {
 
     /// Closes the array and returns the page's bytes.
     public consuming func finish() -> ByteBuffer {
+        if count == 0 { begin() }
         writer.endArray()
         return writer.buffer
+    }
+
+    private mutating func begin() {
+        writer.buffer = allocator.buffer(capacity: capacity)
+        writer.beginArray()
     }
 }
