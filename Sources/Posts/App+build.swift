@@ -83,6 +83,7 @@ func buildRouter(
 
     HealthEndpoints<AppRequestContext>(checkDatabase: database.checkHealth).addRoutes(to: router)
     SchemaEndpoint<AppRequestContext>(document: schemaDocument).addRoutes(to: router)
+    docsEndpoint.addRoutes(to: router)
     MetricsEndpoint<AppRequestContext>(registry: registry).addRoutes(to: router)
     let resource = ResourceEndpoints(token: token, prettyJSON: config.prettyJSON, cache: cache)
     PostsEndpoints(store: PostStore(database: database), resource: resource).addRoutes(to: router)
@@ -92,11 +93,20 @@ func buildRouter(
 }
 
 /// The OpenAPI 3.1 document of this API (`Sources/Posts/Resources/schema.json`), loaded once.
-let schemaDocument: ByteBuffer = {
+public let schemaDocument: ByteBuffer = {
     guard let url = Bundle.module.url(forResource: "schema", withExtension: "json"), let data = try? Data(contentsOf: url) else {
         preconditionFailure("schema.json is missing from the Posts bundle")
     }
     return ByteBuffer(bytes: data)
+}()
+
+/// `GET /docs`, rendered from ``schemaDocument`` once.
+let docsEndpoint: DocsEndpoint<AppRequestContext> = {
+    do {
+        return try DocsEndpoint(document: schemaDocument)
+    } catch {
+        preconditionFailure("schema.json cannot be rendered: \(error)")
+    }
 }()
 
 /// The configured token, or a random one announced once in the log so a newcomer can try writes.

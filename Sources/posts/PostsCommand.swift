@@ -10,7 +10,7 @@ struct PostsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "posts",
         abstract: "The posts JSON API (Plinth). Configured by environment variables; see .env.sample.",
-        subcommands: [ServeCommand.self, MigrateCommand.self, SeedCommand.self, RoutesCommand.self],
+        subcommands: [ServeCommand.self, MigrateCommand.self, SeedCommand.self, RoutesCommand.self, DocsCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

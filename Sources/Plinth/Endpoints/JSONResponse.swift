@@ -8,10 +8,11 @@ public enum JSONResponse {
     /// `application/json; charset=utf-8`, the content type of every JSON body.
     public static let contentType = "application/json; charset=utf-8"
 
-    /// A JSON response with `status`, the body and any extra headers.
+    /// A JSON response with `status`, the body and any extra headers (a `Content-Type` among them
+    /// replaces JSON's, for the few pages that are not JSON).
     public static func make(status: HTTPResponse.Status = .ok, body: ByteBuffer, headers: HTTPFields = [:]) -> Response {
         var fields = headers
-        fields[.contentType] = contentType
+        if fields[.contentType] == nil { fields[.contentType] = contentType }
         return Response(status: status, headers: fields, body: .init(byteBuffer: body))
     }
 

@@ -1,0 +1,15 @@
+import ArgumentParser
+import Foundation
+import PlinthCore
+import Posts
+
+/// `posts docs`: prints the API reference as Markdown (`docs/API.md` is its output).
+struct DocsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "docs", abstract: "Print the API reference, from schema.json, as Markdown (what docs/API.md holds).")
+
+    func run() async throws {
+        let reference = try APIReference(document: Data(schemaDocument.readableBytesView))
+        FileHandleWriter.write(reference.markdown(), to: 1)
+    }
+}
