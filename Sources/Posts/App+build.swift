@@ -100,14 +100,22 @@ public let schemaDocument: ByteBuffer = {
     return ByteBuffer(bytes: data)
 }()
 
-/// `GET /docs`, rendered from ``schemaDocument`` once.
-let docsEndpoint: DocsEndpoint<AppRequestContext> = {
+/// The API reference, read from ``schemaDocument`` once. Its examples name a post of the sample data
+/// (`bench/posts.json`) and the comment `scripts/docs_examples.py` adds to it, so they work as written.
+public let apiReference: APIReference = {
+    let post = "/posts/dadf6879-fed3-4b5f-8d4e-0ce894784ccf"
+    let examples = ["/posts/{id}": post, "/posts/{id}/comments": post + "/comments", "/comments/{id}": "/comments/\(docsExampleCommentID)"]
     do {
-        return try DocsEndpoint(document: schemaDocument)
+        return try APIReference(document: Data(schemaDocument.readableBytesView), examplePaths: examples)
     } catch {
-        preconditionFailure("schema.json cannot be rendered: \(error)")
+        preconditionFailure("schema.json cannot be read as an API reference: \(error)")
     }
 }()
+
+/// The comment the reference's examples use.
+public let docsExampleCommentID = "5b1e8a36-0d7f-4c1b-9a53-3c8f2a6e0b11"
+
+let docsEndpoint = DocsEndpoint<AppRequestContext>(reference: apiReference)
 
 /// The configured token, or a random one announced once in the log so a newcomer can try writes.
 func apiToken(_ config: AppConfig, logger: Logger) throws -> BearerToken {

@@ -1,6 +1,4 @@
 import ArgumentParser
-import Foundation
-import PlinthCore
 import Posts
 
 /// `posts docs`: prints the API reference as Markdown (`docs/API.md` is its output).
@@ -9,7 +7,6 @@ struct DocsCommand: AsyncParsableCommand {
         commandName: "docs", abstract: "Print the API reference, from schema.json, as Markdown (what docs/API.md holds).")
 
     func run() async throws {
-        let reference = try APIReference(document: Data(schemaDocument.readableBytesView))
-        FileHandleWriter.write(reference.markdown(), to: 1)
+        FileHandleWriter.write(apiReference.markdown(), to: 1)
     }
 }

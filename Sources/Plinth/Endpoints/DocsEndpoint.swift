@@ -1,4 +1,3 @@
-import Foundation
 import Hummingbird
 import NIOCore
 import PlinthCore
@@ -9,9 +8,8 @@ public struct DocsEndpoint<Context: RequestContext>: Sendable {
     /// The page's bytes.
     public let page: ByteBuffer
 
-    /// Renders the page from `document`, an OpenAPI 3 JSON document.
-    public init(document: ByteBuffer, baseURL: String = "http://localhost:5000") throws {
-        let reference = try APIReference(document: Data(document.readableBytesView), baseURL: baseURL)
+    /// Renders the page from `reference`, read from the OpenAPI document the server serves.
+    public init(reference: APIReference) {
         page = ByteBuffer(string: reference.html())
     }
 

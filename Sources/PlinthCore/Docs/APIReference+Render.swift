@@ -32,7 +32,7 @@ extension APIReference {
             for response in operation.responses where response.example != nil && (response.status.hasPrefix("2") || response.status == "422") {
                 out += ["", "Example \(response.status) body:", "", "```json", response.example!, "```"]
             }
-            out += ["", "```sh", operation.curl, "```"]
+            out += ["", "Example (answers \(operation.expectedStatus)):", "", "```sh", operation.curl, "```"]
         }
         return out.joined(separator: "\n") + "\n"
     }
@@ -42,6 +42,7 @@ extension APIReference {
         var out = [
             "<!DOCTYPE html>", "<html lang=\"en\">", "<head>", "<meta charset=\"utf-8\">",
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">", "<title>\(Self.escape(title)) API reference</title>",
+            "<link rel=\"icon\" href=\"data:,\">",
             "<style>\(Self.style)</style>", "</head>", "<body>", "<main>", "<h1>\(Self.escape(title)) API reference</h1>",
         ]
         if !description.isEmpty { out.append("<p>\(Self.inline(description))</p>") }
@@ -82,10 +83,13 @@ extension APIReference {
                     operation.responses.map {
                         [
                             $0.status, Self.inline($0.description), $0.errorIDs.map { "<code>\($0)</code>" }.joined(separator: ", "),
-                            $0.example.map { "<code>\(Self.escape(String($0.prefix(160))))</code>" } ?? "",
+                            $0.example.map { "<code class=\"example\">\(Self.escape(String($0.prefix(160))))</code>" } ?? "",
                         ]
                     }))
-            out += ["<h3>Example</h3>", "<pre><code>\(Self.escape(operation.curl))</code></pre>", "</section>"]
+            out += [
+                "<h3>Example</h3>", "<pre><code class=\"curl\">\(Self.escape(operation.curl))</code></pre>",
+                "<p>Answers <code class=\"status\">\(operation.expectedStatus)</code>.</p>", "</section>",
+            ]
         }
         out += ["</main>", "</body>", "</html>"]
         return out.joined(separator: "\n") + "\n"
@@ -95,16 +99,21 @@ extension APIReference {
         body{margin:0;font:16px/1.5 system-ui,sans-serif;color:#1b1b1b;background:#fff}\
         main{max-width:60rem;margin:0 auto;padding:1rem}\
         h1{font-size:1.8rem}h2{font-size:1.3rem;margin-top:2.5rem;border-top:1px solid #ddd;padding-top:1rem}\
-        code,pre{font-family:ui-monospace,monospace;font-size:.9em;overflow-wrap:anywhere}\
+        code,pre{font-family:ui-monospace,monospace;font-size:.9em;overflow-wrap:break-word}\
+        pre,.example{overflow-wrap:anywhere}\
         pre{background:#f5f5f5;padding:.75rem;overflow-x:auto;white-space:pre-wrap}\
         .table{overflow-x:auto}table{border-collapse:collapse;width:100%;margin:.5rem 0}\
         th,td{border:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}\
-        th{background:#f5f5f5}nav ul{padding-left:1.2rem}
+        th{background:#f5f5f5}nav ul{padding-left:1.2rem}\
+        @media (max-width:40rem){thead{display:none}table,tbody,tr,td{display:block}\
+        tr{border:1px solid #ddd;margin:.5rem 0}td{border:none;padding:.15rem .5rem}\
+        td::before{content:attr(data-label);display:block;font-size:.8em;color:#555}}
         """
 
     private static func table(_ head: [String], _ rows: [[String]]) -> String {
         "<div class=\"table\"><table><thead><tr>" + head.map { "<th>\($0)</th>" }.joined() + "</tr></thead><tbody>"
-            + rows.map { "<tr>" + $0.map { "<td>\($0)</td>" }.joined() + "</tr>" }.joined() + "</tbody></table></div>"
+            + rows.map { "<tr>" + zip(head, $0).map { "<td data-label=\"\($0)\">\($1)</td>" }.joined() + "</tr>" }.joined()
+            + "</tbody></table></div>"
     }
 
     /// A Markdown table cell: no line breaks or bare pipes.

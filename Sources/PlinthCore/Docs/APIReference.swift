@@ -27,6 +27,8 @@ public struct APIReference: Sendable {
         public let responses: [ResponseInfo]
         /// A command that calls it.
         public let curl: String
+        /// The status that command gets: the operation's first success, on the server the examples describe.
+        public let expectedStatus: String
     }
 
     /// A parameter or request header.
@@ -78,8 +80,9 @@ public struct APIReference: Sendable {
     /// Every operation, in the document's order.
     public let operations: [Operation]
 
-    /// Reads `document` (OpenAPI 3 JSON); `baseURL` starts each curl command.
-    public init(document: Data, baseURL: String = "http://localhost:5000") throws {
+    /// Reads `document` (OpenAPI 3 JSON); `baseURL` starts each curl command, and `examplePaths` gives a
+    /// concrete path for a templated one (`"/posts/{id}": "/posts/dadf6879-…"`), so the examples work as written.
+    public init(document: Data, baseURL: String = "http://localhost:5000", examplePaths: [String: String] = [:]) throws {
         let root = try OrderedJSON(parsing: document)
         let resolve = { (value: OrderedJSON) -> OrderedJSON in Self.resolve(value, in: root) }
         title = root["info"]?["title"]?.string ?? "API"
@@ -108,7 +111,9 @@ public struct APIReference: Sendable {
                     Operation(
                         method: method.uppercased(), path: path, anchor: anchor.lowercased(), summary: operation["summary"]?.string ?? "",
                         parameters: parameters, body: bodySchema.map { Self.fields($0, root: root) }, responses: responses,
-                        curl: Self.curl(method: method, path: path, baseURL: baseURL, secured: secured, body: bodySchema, root: root)))
+                        curl: Self.curl(
+                            method: method, path: examplePaths[path] ?? path, baseURL: baseURL, secured: secured, body: bodySchema, root: root),
+                        expectedStatus: responses.first { $0.status.hasPrefix("2") }?.status ?? responses.first?.status ?? ""))
             }
         }
         self.operations = operations
@@ -197,10 +202,9 @@ public struct APIReference: Sendable {
     }
 
     private static func curl(method: String, path: String, baseURL: String, secured: Bool, body: OrderedJSON?, root: OrderedJSON) -> String {
-        let url = path.replacingOccurrences(of: "{id}", with: "dadf6879-fed3-4b5f-8d4e-0ce894784ccf")
         var parts = ["curl -i"]
         if method != "get" { parts.append("-X \(method.uppercased())") }
-        parts.append("'\(baseURL)\(url)'")
+        parts.append("'\(baseURL)\(path)'")
         if secured { parts.append("-H \"Authorization: Bearer $API_TOKEN\"") }
         if let body {
             let fields = (body["properties"]?.members ?? []).map { "\"\($0.key)\":\"Example \($0.key)\"" }
