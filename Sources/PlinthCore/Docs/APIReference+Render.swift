@@ -24,13 +24,15 @@ extension APIReference {
                 }
                 out.append("")
             }
-            out += ["| status | meaning | error ids | headers |", "|---|---|---|---|"]
+            out += ["| status | meaning | error ids | headers | example body |", "|---|---|---|---|---|"]
             out += operation.responses.map {
                 "| \($0.status) | \(Self.cell($0.description)) | \($0.errorIDs.map { "`\($0)`" }.joined(separator: ", ")) | "
-                    + "\($0.headers.map { "`\($0)`" }.joined(separator: ", ")) |"
+                    + "\($0.headers.map { "`\($0)`" }.joined(separator: ", ")) | "
+                    + "\($0.example.map { $0.count <= 80 ? "`\(Self.cell($0))`" : "below" } ?? "") |"
             }
-            for response in operation.responses where response.example != nil && (response.status.hasPrefix("2") || response.status == "422") {
-                out += ["", "Example \(response.status) body:", "", "```json", response.example!, "```"]
+            for response in operation.responses {
+                guard let example = response.example, example.count > 80 else { continue }
+                out += ["", "Example \(response.status) body:", "", "```json", example, "```"]
             }
             out += ["", "Example (answers \(operation.expectedStatus)):", "", "```sh", operation.curl, "```"]
         }
@@ -79,10 +81,11 @@ extension APIReference {
             out.append("<h3>Responses</h3>")
             out.append(
                 Self.table(
-                    ["status", "meaning", "error ids", "example"],
+                    ["status", "meaning", "error ids", "headers", "example body"],
                     operation.responses.map {
                         [
                             $0.status, Self.inline($0.description), $0.errorIDs.map { "<code>\($0)</code>" }.joined(separator: ", "),
+                            $0.headers.map { "<code>\(Self.escape($0))</code>" }.joined(separator: ", "),
                             $0.example.map { "<code class=\"example\">\(Self.escape(String($0.prefix(160))))</code>" } ?? "",
                         ]
                     }))
