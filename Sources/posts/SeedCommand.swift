@@ -6,7 +6,8 @@ import PostsCore
 struct SeedCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "seed",
-        abstract: "Load posts from a JSON array (e.g. bench/posts.json). Upserts by id: running it twice changes nothing."
+        abstract:
+            "Load posts from a JSON array (e.g. bench/posts.json), streamed: any size, checked whole before a write, then upserted by id 2,000 per transaction."
     )
 
     @Option(name: .long, help: "A JSON array of {id, title, body, created_at, updated_at}.")
@@ -15,14 +16,14 @@ struct SeedCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try loadConfig()
         let logger = bootstrapLogging(config)
-        guard let data = FileManager.default.contents(atPath: file) else {
+        guard FileManager.default.isReadableFile(atPath: file) else {
             printToStandardError("posts seed: cannot read \(file)")
             throw ExitCode.failure
         }
         do {
             let count = try await withDatabase(config, logger: logger) { database in
                 try await database.migrate(AppMigrations.all, logger: logger)
-                return try await SeedLoader(store: PostStore(database: database)).load(data)
+                return try await SeedLoader(store: PostStore(database: database)).load(path: file)
             }
             print("seeded \(count) posts from \(file)")
         } catch let error as SeedError {

@@ -3,51 +3,83 @@ import PlinthCore
 
 /// Loads posts from a JSON array in the format of `bench/posts.json`, keeping ids and timestamps.
 ///
-/// Posts are upserted by id in one transaction, so loading the same file twice leaves the same rows.
+/// The file is read twice, as a stream, so its size does not matter: once to check every post (a bad
+/// one stops the load before anything is written), then to upsert them by id in transactions of
+/// ``batchSize``. Loading the same file twice leaves the same rows.
 public struct SeedLoader: Sendable {
     /// Where the posts go.
     public let store: PostStore
+    /// Posts per transaction.
+    public let batchSize: Int
 
     /// Creates a loader.
-    public init(store: PostStore) {
+    public init(store: PostStore, batchSize: Int = 2000) {
         self.store = store
+        self.batchSize = batchSize
     }
 
-    /// Parses `data` and stores every post; returns how many. Throws ``SeedError`` for a bad file.
+    /// Checks and stores every post of `data`; returns how many. Throws ``SeedError`` for a bad file.
     @discardableResult
     public func load(_ data: Data) async throws -> Int {
-        let posts = try Self.parse(data)
-        try await store.upsert(posts)
-        return posts.count
+        try await load { JSONArrayReader(data: data) }
     }
 
-    /// Parses and checks the whole file before anything is written.
-    static func parse(_ data: Data) throws -> [Post] {
-        struct Record: Decodable {
-            let id: String
-            let title: String
-            let body: String
-            let created_at: String  // swift-format-ignore: AlwaysUseLowerCamelCase
-            let updated_at: String
+    /// Checks and stores every post of the file at `path`; returns how many.
+    @discardableResult
+    public func load(path: String) async throws -> Int {
+        try await load { JSONArrayReader(path: path) }
+    }
+
+    private func load(_ makeReader: () -> JSONArrayReader) async throws -> Int {
+        var count = 0
+        let check = makeReader()
+        while let _ = try Self.next(check, index: count) { count += 1 }
+        let reader = makeReader()
+        var batch: [Post] = []
+        batch.reserveCapacity(batchSize)
+        var index = 0
+        while let post = try Self.next(reader, index: index) {
+            index += 1
+            batch.append(post)
+            if batch.count == batchSize {
+                try await store.upsert(batch)
+                batch.removeAll(keepingCapacity: true)
+            }
         }
-        let records: [Record]
+        if !batch.isEmpty { try await store.upsert(batch) }
+        return count
+    }
+
+    private struct Record: Decodable {
+        let id: String
+        let title: String
+        let body: String
+        let created_at: String  // swift-format-ignore: AlwaysUseLowerCamelCase
+        let updated_at: String
+    }
+
+    /// The next post of `reader` (the `index`-th), checked; throws ``SeedError`` naming a bad one.
+    static func next(_ reader: JSONArrayReader, index: Int) throws -> Post? {
+        let element: Data
         do {
-            records = try JSONDecoder().decode([Record].self, from: data)
-        } catch {
-            throw SeedError("not a JSON array of posts with id, title, body, created_at and updated_at (\(error))")
+            guard let next = try reader.next() else { return nil }
+            element = next
+        } catch let error as JSONArrayReader.FormatError {
+            throw SeedError("not a JSON array of posts: \(error)")
         }
-        return try records.enumerated().map { index, record in
-            guard let id = UUID(canonical: record.id) else {
-                throw SeedError("post \(index): id \"\(record.id)\" is not a UUID")
-            }
-            guard let createdAt = Timestamp(iso8601: record.created_at), let updatedAt = Timestamp(iso8601: record.updated_at) else {
-                throw SeedError("post \(index): timestamps must look like 2015-03-01T12:00:52Z")
-            }
-            guard !record.title.isEmpty, !record.body.isEmpty, !record.title.utf8.contains(0), !record.body.utf8.contains(0) else {
-                throw SeedError("post \(index): title and body must be non-empty and free of NUL")
-            }
-            return Post(id: id, title: record.title, body: record.body, createdAt: createdAt, updatedAt: updatedAt)
+        guard let record = try? JSONDecoder().decode(Record.self, from: element) else {
+            throw SeedError("post \(index): not an object with string id, title, body, created_at and updated_at")
         }
+        guard let id = UUID(canonical: record.id) else {
+            throw SeedError("post \(index): id \"\(record.id.prefix(64))\" is not a UUID")
+        }
+        guard let createdAt = Timestamp(iso8601: record.created_at), let updatedAt = Timestamp(iso8601: record.updated_at) else {
+            throw SeedError("post \(index): timestamps must look like 2015-03-01T12:00:52Z")
+        }
+        guard !record.title.isEmpty, !record.body.isEmpty, !record.title.utf8.contains(0), !record.body.utf8.contains(0) else {
+            throw SeedError("post \(index): title and body must be non-empty and free of NUL")
+        }
+        return Post(id: id, title: record.title, body: record.body, createdAt: createdAt, updatedAt: updatedAt)
     }
 }
 

@@ -34,3 +34,39 @@ import Testing
         }
     }
 }
+
+@Suite struct StreamingSeedTests {
+    static func elements(_ text: String, chunkSize: Int) throws -> [String] {
+        let reader = JSONArrayReader(data: Data(text.utf8), chunkSize: chunkSize)
+        var elements: [String] = []
+        while let element = try reader.next() { elements.append(String(decoding: element, as: UTF8.self)) }
+        return elements
+    }
+
+    @Test func elementsSurviveEveryChunkBoundary() throws {
+        let text = #" [ {"a":"x,]}\"[","b":[1,{"c":"\\"}]} , 2,"s\"]",[ ],{} ,null ] "#
+        let expected = [#"{"a":"x,]}\"[","b":[1,{"c":"\\"}]}"#, "2", #""s\"]""#, "[ ]", "{}", "null"]
+        for chunkSize in 1...12 { #expect(try Self.elements(text, chunkSize: chunkSize) == expected, "chunk \(chunkSize)") }
+        #expect(try Self.elements("[]", chunkSize: 1) == [])
+    }
+
+    @Test(arguments: ["", "{}", "[", "[1,]", "[,1]", "[1 2]", "[1]x", "[1}", "[\"open]"])
+    func notOneArrayIsAFormatError(text: String) {
+        #expect(throws: JSONArrayReader.FormatError.self) { _ = try Self.elements(text, chunkSize: 3) }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func loadsInSmallBatchesAndABadPostLatestStopsEverything(kind: StoreKind) async throws {
+        let data = try Fixtures.benchmarkPosts()
+        try await TestDatabase.with(kind) { _, store in
+            var posts = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+            posts[99]["created_at"] = "not a time"
+            let bad = try JSONSerialization.data(withJSONObject: posts)
+            await #expect(throws: SeedError.self) { try await SeedLoader(store: store, batchSize: 7).load(bad) }
+            #expect(try await store.count() == 0)
+            #expect(try await SeedLoader(store: store, batchSize: 7).load(data) == 100)
+            #expect(try await store.count() == 100)
+            #expect(try await store.list(ListQuery(limit: 1000)).first?.id.lowercasedString == "dadf6879-fed3-4b5f-8d4e-0ce894784ccf")
+        }
+    }
+}
