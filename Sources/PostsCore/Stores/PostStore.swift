@@ -72,12 +72,28 @@ public struct PostStore: Sendable {
     }
 
     /// Inserts or replaces `posts` by id, in one transaction (the seed loader).
+    ///
+    /// One statement per 500 posts: a statement per post made PostgreSQL seed ~2,000 posts/s, a round
+    /// trip each. A statement may not change a row twice, so within one only the last post of an id counts.
     public func upsert(_ posts: [Post]) async throws {
         let replace: SQL = """
              ON CONFLICT (id) DO UPDATE SET title = excluded.title, body = excluded.body,
             created_at = excluded.created_at, updated_at = excluded.updated_at
             """
-        try await database.batch("posts.upsert", posts.map { Self.insertion($0) + replace })
+        let statements = stride(from: 0, to: posts.count, by: 500).map { start in
+            var last: [UUID: Int] = [:]
+            let chunk = posts[start..<min(start + 500, posts.count)]
+            for (index, post) in zip(chunk.indices, chunk) { last[post.id] = index }
+            var sql: SQL = "INSERT INTO posts (id, title, body, created_at, updated_at) VALUES "
+            var separator: SQL = ""
+            for (index, post) in zip(chunk.indices, chunk) where last[post.id] == index {
+                sql.append(separator)
+                separator = ", "
+                sql.append("(\(post.id), \(post.title), \(post.body), \(post.createdAt), \(post.updatedAt))")
+            }
+            return sql + replace
+        }
+        try await database.batch("posts.upsert", statements)
     }
 
     /// How many posts there are.

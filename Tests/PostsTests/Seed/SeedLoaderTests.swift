@@ -70,3 +70,22 @@ import Testing
         }
     }
 }
+
+@Suite struct UpsertTests {
+    @Test(arguments: StoreKind.available)
+    func aRepeatedIDInOneBatchKeepsTheLastAndBatchesOf500Land(kind: StoreKind) async throws {
+        try await TestDatabase.with(kind) { _, store in
+            var posts = Fixtures.posts(1203, perSecond: 3)
+            var within = posts[20]
+            within.title = "Second in the same statement"
+            posts.insert(within, at: 25)
+            var later = posts[10]
+            later.title = "The later one"
+            posts.append(later)  // in the third statement of 500
+            try await store.upsert(posts)
+            #expect(try await store.count() == 1203)
+            #expect(try await store.find(id: within.id)?.title == "Second in the same statement")
+            #expect(try await store.find(id: later.id)?.title == "The later one")
+        }
+    }
+}
