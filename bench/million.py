@@ -30,7 +30,7 @@ args = parser.parse_args()
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 work = args.workdir or tempfile.mkdtemp(prefix="posts-million.")
 os.makedirs(work, exist_ok=True)
-env = {**os.environ, "LOG_LEVEL": "warning", "CACHE": "off", "HOST": "127.0.0.1"}
+env = {**os.environ, "LOG_LEVEL": "warning", "CACHE": "off", "HOST": "127.0.0.1", "SHUTDOWN_GRACE": "0"}
 if args.database_url:
     env["DATABASE_URL"] = args.database_url
 store = "PostgreSQL" if args.database_url else "SQLite"

@@ -45,7 +45,7 @@ def free_port():
 
 def serve(directory):
     port = free_port()
-    env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "API_TOKEN": "docs", "LOG_LEVEL": "warning"}
+    env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "API_TOKEN": "docs", "LOG_LEVEL": "warning", "SHUTDOWN_GRACE": "0"}
     env.pop("DATABASE_URL", None)
     server = subprocess.Popen([BIN, "serve"], cwd=directory, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(200):

@@ -28,7 +28,7 @@ def free_port():
 
 
 def start(port):
-    env = dict(os.environ, PORT=str(port), HOST="127.0.0.1", API_TOKEN="durable", LOG_LEVEL="warning", CACHE="off")
+    env = dict(os.environ, PORT=str(port), HOST="127.0.0.1", API_TOKEN="durable", LOG_LEVEL="warning", CACHE="off", SHUTDOWN_GRACE="0")
     if database_url:
         env["DATABASE_URL"] = database_url
     process = subprocess.Popen([binary, "serve"], cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -13,7 +13,7 @@ import ServiceLifecycle
 /// The composition root: opens the one database, assembles the middleware stack and the routes.
 ///
 /// Called by `posts serve` and by the tests; the only place that reads the assembled config.
-public func buildApplication(config: AppConfig, logger: Logger? = nil) async throws -> some ApplicationProtocol {
+public func buildApplication(config: AppConfig, logger: Logger? = nil, drain: Drain? = nil) async throws -> some ApplicationProtocol {
     var logger = logger ?? makeLogger("posts", level: config.logLevel)
     logger.logLevel = config.logLevel  // LOG_LEVEL rules whatever logger is passed in
     let registry = PrometheusCollectorRegistry()
@@ -26,7 +26,8 @@ public func buildApplication(config: AppConfig, logger: Logger? = nil) async thr
         services.append(feed)
     }
     let router = buildRouter(
-        config: config, database: database, registry: registry, cache: cache, token: try apiToken(config, logger: logger), logger: logger)
+        config: config, database: database, registry: registry, cache: cache, token: try apiToken(config, logger: logger), logger: logger,
+        drain: drain)
     let responder = router.buildResponder()
     return Application(
         responder: responder,
@@ -65,7 +66,8 @@ func buildRouter(
     cache: RepresentationCache?,
     token: BearerToken,
     logger: Logger,
-    methodNotAllowed: Bool = true
+    methodNotAllowed: Bool = true,
+    drain: Drain? = nil
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     // Pliny's order: outer middleware see what inner ones do, so errors still get CORS headers,
@@ -81,7 +83,7 @@ func buildRouter(
     }
     router.add(middleware: CompressionMiddleware())
 
-    HealthEndpoints<AppRequestContext>(checkDatabase: database.checkHealth).addRoutes(to: router)
+    HealthEndpoints<AppRequestContext>(checkDatabase: database.checkHealth, drain: drain).addRoutes(to: router)
     SchemaEndpoint<AppRequestContext>(document: schemaDocument).addRoutes(to: router)
     docsEndpoint.addRoutes(to: router)
     MetricsEndpoint<AppRequestContext>(registry: registry).addRoutes(to: router)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import Logging
 import PlinthCore
 import Posts
 import ServiceLifecycle
@@ -18,6 +19,23 @@ struct ServeCommand: AsyncParsableCommand {
     static let shutdownGrace: Duration = .seconds(20)
     static let cancellationGrace: Duration = .seconds(5)
 
+    /// On SIGTERM, health checks answer 503 for `grace` seconds while requests are still served, so a load
+    /// balancer moves traffic away first; then the group shuts down gracefully.
+    static func drainOnSIGTERM(_ drain: Drain, grace: Double, group: ServiceGroup, logger: Logger) -> any DispatchSourceSignal {
+        signal(SIGTERM, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGTERM)
+        source.setEventHandler {
+            guard drain.begin() else { return }
+            logger.notice("SIGTERM: draining", metadata: ["shutdown_grace": .stringConvertible(grace)])
+            Task {
+                try? await Task.sleep(for: .seconds(grace))
+                await group.triggerGracefulShutdown()
+            }
+        }
+        source.resume()
+        return source
+    }
+
     func run() async throws {
         let config = try loadConfig()
         let logger = bootstrapLogging(config)
@@ -25,11 +43,15 @@ struct ServeCommand: AsyncParsableCommand {
         let openFiles = SystemLimits.raiseOpenFileLimit()
         logger.info("open file limit", metadata: ["nofile": .stringConvertible(openFiles)])
         do {
-            let app = try await buildApplication(config: config, logger: logger)
-            var configuration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            let drain = Drain()
+            let app = try await buildApplication(config: config, logger: logger, drain: drain)
+            var configuration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigint], logger: logger)
             configuration.maximumGracefulShutdownDuration = Self.shutdownGrace
             configuration.maximumCancellationDuration = Self.cancellationGrace
-            try await ServiceGroup(configuration: configuration).run()
+            let group = ServiceGroup(configuration: configuration)
+            let sigterm = Self.drainOnSIGTERM(drain, grace: config.shutdownGrace, group: group, logger: logger)
+            defer { sigterm.cancel() }
+            try await group.run()
         } catch {
             logger.critical("server stopped", metadata: ["error": "\(String(reflecting: error))"])
             BufferedOutput.standardOutput.flush()

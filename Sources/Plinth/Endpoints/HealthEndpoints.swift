@@ -2,22 +2,28 @@ import Hummingbird
 import NIOCore
 import PlinthCore
 
-/// `GET /health` (the process answers) and `GET /health/db` (the database answers too).
+/// `GET /health` (the process answers) and `GET /health/db` (the database answers too); both 503
+/// once the process is draining, so a load balancer stops sending it requests before it stops.
 public struct HealthEndpoints<Context: RequestContext>: Sendable {
     /// Throws when the database cannot be reached.
     public let checkDatabase: @Sendable () async throws -> Void
+    /// Set when the process is shutting down.
+    public let drain: Drain?
 
     /// Creates the endpoints around a database check.
-    public init(checkDatabase: @escaping @Sendable () async throws -> Void) {
+    public init(checkDatabase: @escaping @Sendable () async throws -> Void, drain: Drain? = nil) {
         self.checkDatabase = checkDatabase
+        self.drain = drain
     }
 
     /// Adds the routes to `router`.
     public func addRoutes(to router: Router<Context>) {
-        router.get("/health") { request, _ in
-            Self.healthy(request)
+        router.get("/health") { [drain] request, _ in
+            if drain?.isDraining == true { throw Self.shuttingDown }
+            return Self.healthy(request)
         }
-        router.get("/health/db") { request, context in
+        router.get("/health/db") { [drain] request, context in
+            if drain?.isDraining == true { throw Self.shuttingDown }
             do {
                 try await checkDatabase()
             } catch {
@@ -27,6 +33,8 @@ public struct HealthEndpoints<Context: RequestContext>: Sendable {
             return Self.healthy(request)
         }
     }
+
+    static var shuttingDown: APIError { APIError(.serviceUnavailable, message: "Shutting down.") }
 
     /// `{}` with its ETag, never cached by intermediaries.
     static func healthy(_ request: Request) -> Response {

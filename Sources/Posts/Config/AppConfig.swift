@@ -28,11 +28,15 @@ import PlinthDatabase
 /// | `BACKLOG` | integer ≥ 1 | `4096` | listen backlog (the kernel caps it at `net.core.somaxconn`) |
 /// | `MAX_CONCURRENT_REQUESTS` | integer ≥ 1 | `256` | requests running at once; the rest wait their turn (up to `TIMEOUT`) |
 /// | `MAX_WAITING_REQUESTS` | integer ≥ 0 | `65536` | requests waiting for a turn; past it, 503 + `Retry-After` at once |
+/// | `SHUTDOWN_GRACE` | seconds ≥ 0 | `5` | after SIGTERM, health checks answer 503 this long while requests are still served, then the server stops accepting, finishes what is in flight and exits (SIGINT stops at once) |
 public struct AppConfig: Sendable {
     /// `PORT`.
     public var port: Int = 5000
     /// `HOST`.
     public var host: String = "0.0.0.0"
+    /// `SHUTDOWN_GRACE`: a little longer than a load balancer takes to mark an instance down (HAProxy's
+    /// default `inter 2s`, `fall 2`).
+    public var shutdownGrace: Double = 5
     /// `DATABASE_URL`, parsed.
     public var database: DatabaseConfig = .sqlite(.file(AppConfig.defaultSQLitePath))
     /// `DB_POOL`.
@@ -118,6 +122,10 @@ public struct AppConfig: Sendable {
         cacheMaxAge = try env.value("CACHE_MAX_AGE", default: 1.0)
         guard cacheMaxAge > 0 else {
             throw ConfigError(key: "CACHE_MAX_AGE", value: try env.optional("CACHE_MAX_AGE") ?? "", problem: "must be a number of seconds above 0")
+        }
+        shutdownGrace = try env.value("SHUTDOWN_GRACE", default: 5.0)
+        guard shutdownGrace >= 0 else {
+            throw ConfigError(key: "SHUTDOWN_GRACE", value: try env.optional("SHUTDOWN_GRACE") ?? "", problem: "must be 0 or a number of seconds")
         }
         timeout = try env.value("TIMEOUT", default: 10.0)
         guard timeout >= 0 else {

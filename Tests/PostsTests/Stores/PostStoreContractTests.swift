@@ -177,14 +177,25 @@ import Testing
     @Test(arguments: StoreKind.available)
     func concurrentInsertsAllLand(kind: StoreKind) async throws {
         try await TestDatabase.with(kind) { _, store in
-            // 25 times the pool: enough to queue, few enough that a slow disk's fsyncs (SQLite commits each
-            // insert with synchronous=FULL) stay within the call bound's 5 s wait while the suite runs.
-            let posts = Fixtures.posts(100)
+            // 200 at once, 50 times the pool. When the disk is slow (SQLite commits each insert with
+            // synchronous=FULL) the call bound may refuse some with 503 rather than queue them past its 5 s
+            // wait; a refused insert never ran, and is retried as a client would after `Retry-After`.
+            let posts = Fixtures.posts(200)
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for post in posts { group.addTask { try await store.insert(post) } }
+                for post in posts {
+                    group.addTask {
+                        for attempt in 1... {
+                            do {
+                                return try await store.insert(post)
+                            } catch let error as APIError where error.kind.status == .serviceUnavailable && attempt < 50 {
+                                try await Task.sleep(for: .milliseconds(100))
+                            }
+                        }
+                    }
+                }
                 try await group.waitForAll()
             }
-            #expect(try await store.count() == 100)
+            #expect(try await store.count() == 200)
             #expect(Set(try await store.list(ListQuery(limit: 1000)).map(\.id)) == Set(posts.map(\.id)))
         }
     }
