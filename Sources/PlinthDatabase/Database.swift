@@ -68,7 +68,7 @@ public final class Database: Sendable {
         _ sql: SQL,
         map: @escaping @Sendable (inout SQLRow) throws -> Row
     ) async throws -> [Row] {
-        try await read(operation, sql, into: []) { rows, row in rows.append(try map(&row)) }
+        try await read(operation, sql, into: [], Self.appending(map))
     }
 
     /// Runs a read and folds its rows into `state` as they arrive, without a value per row: for
@@ -95,7 +95,7 @@ public final class Database: Sendable {
         map: @escaping @Sendable (inout SQLRow) throws -> Row
     ) async throws -> [Row] {
         try await measure(operation) {
-            try await limiter.run { try await backend.fold(sql, write: true, into: []) { rows, row in rows.append(try map(&row)) } }
+            try await limiter.run { try await backend.fold(sql, write: true, into: [], Self.appending(map)) }
         }
     }
 
@@ -141,6 +141,13 @@ public final class Database: Sendable {
     public func changeFeed(tables: [String], logger: Logger, onChange: @escaping @Sendable () -> Void) -> (any Service)? {
         guard let backend = backend as? PostgresBackend else { return nil }
         return PostgresChangeListener(backend: backend, channels: tables.map(Migration.channel), logger: logger, onChange: onChange)
+    }
+
+    /// The fold step that maps each row and appends it.
+    private static func appending<Row>(_ map: @escaping @Sendable (inout SQLRow) throws -> Row)
+        -> @Sendable (inout [Row], inout SQLRow) throws -> Void
+    {
+        { rows, row in rows.append(try map(&row)) }
     }
 
     private func measure<Result>(_ operation: String, _ body: () async throws -> Result) async throws -> Result {

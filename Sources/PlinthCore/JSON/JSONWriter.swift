@@ -45,16 +45,7 @@ public struct JSONWriter: Sendable {
         // One write for the separator, the quoted key and the colon: ByteBuffer's per-call checks
         // cost more than the bytes (~8% of an uncached `GET /posts` as separate writes).
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count + indent + 6) { out in
-            var position = 0
-            if comma {
-                out[0] = UInt8(ascii: ",")
-                position = 1
-            }
-            if indent >= 0 {
-                out[position] = UInt8(ascii: "\n")
-                for offset in 0..<indent { out[position + 1 + offset] = UInt8(ascii: " ") }
-                position += indent + 1
-            }
+            var position = Self.putSeparator(into: out, comma: comma, indent: indent)
             out[position] = UInt8(ascii: "\"")
             UnsafeMutableRawBufferPointer(rebasing: out[(position + 1)...]).copyMemory(
                 from: UnsafeRawBufferPointer(start: name.utf8Start, count: count))
@@ -138,12 +129,9 @@ public struct JSONWriter: Sendable {
         depth -= 1
         let indent = pretty && needsComma ? depth * 2 : -1
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: indent + 2) { out in
-            if indent >= 0 {
-                out[0] = UInt8(ascii: "\n")
-                for offset in 0..<indent { out[1 + offset] = UInt8(ascii: " ") }
-            }
-            out[indent + 1] = byte
-            return indent + 2
+            let position = Self.putSeparator(into: out, comma: false, indent: indent)
+            out[position] = byte
+            return position + 1
         }
         needsComma = true
     }
@@ -157,22 +145,27 @@ public struct JSONWriter: Sendable {
         let indent = pretty && depth > 0 && !afterKey ? depth * 2 : -1
         guard comma || indent >= 0 || byte != nil else { return }
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: indent + 3) { out in
-            var position = 0
-            if comma {
-                out[0] = UInt8(ascii: ",")
-                position = 1
-            }
-            if indent >= 0 {
-                out[position] = UInt8(ascii: "\n")
-                for offset in 0..<indent { out[position + 1 + offset] = UInt8(ascii: " ") }
-                position += indent + 1
-            }
-            if let byte {
-                out[position] = byte
-                position += 1
-            }
-            return position
+            let position = Self.putSeparator(into: out, comma: comma, indent: indent)
+            guard let byte else { return position }
+            out[position] = byte
+            return position + 1
         }
+    }
+
+    /// Puts a comma if asked, then a newline and `indent` spaces unless `indent` is negative, at the
+    /// start of `out`; returns how many bytes it put.
+    private static func putSeparator(into out: UnsafeMutableRawBufferPointer, comma: Bool, indent: Int) -> Int {
+        var position = 0
+        if comma {
+            out[0] = UInt8(ascii: ",")
+            position = 1
+        }
+        if indent >= 0 {
+            out[position] = UInt8(ascii: "\n")
+            for offset in 0..<indent { out[position + 1 + offset] = UInt8(ascii: " ") }
+            position += indent + 1
+        }
+        return position
     }
 
     /// Writes `bytes` quoted and escaped, straight into the buffer's memory. Most text needs no

@@ -31,14 +31,15 @@ public struct SeedLoader: Sendable {
     }
 
     private func load(_ makeReader: () -> JSONArrayReader) async throws -> Int {
+        let decoder = JSONDecoder()
         var count = 0
         let check = makeReader()
-        while let _ = try Self.next(check, index: count) { count += 1 }
+        while let _ = try Self.next(check, index: count, decoder: decoder) { count += 1 }
         let reader = makeReader()
         var batch: [Post] = []
         batch.reserveCapacity(batchSize)
         var index = 0
-        while let post = try Self.next(reader, index: index) {
+        while let post = try Self.next(reader, index: index, decoder: decoder) {
             index += 1
             batch.append(post)
             if batch.count == batchSize {
@@ -59,7 +60,7 @@ public struct SeedLoader: Sendable {
     }
 
     /// The next post of `reader` (the `index`-th), checked; throws ``SeedError`` naming a bad one.
-    static func next(_ reader: JSONArrayReader, index: Int) throws -> Post? {
+    static func next(_ reader: JSONArrayReader, index: Int, decoder: JSONDecoder) throws -> Post? {
         let element: Data
         do {
             guard let next = try reader.next() else { return nil }
@@ -67,7 +68,7 @@ public struct SeedLoader: Sendable {
         } catch let error as JSONArrayReader.FormatError {
             throw SeedError("not a JSON array of posts: \(error)")
         }
-        guard let record = try? JSONDecoder().decode(Record.self, from: element) else {
+        guard let record = try? decoder.decode(Record.self, from: element) else {
             throw SeedError("post \(index): not an object with string id, title, body, created_at and updated_at")
         }
         guard let id = UUID(canonical: record.id) else {
