@@ -32,13 +32,23 @@ public final class Database: Sendable {
     /// Services to run beside the server: the PostgreSQL client and its start-up probe (none for SQLite).
     public let services: [any Service]
     let backend: any DatabaseBackend
+    /// Where reads go when there is a read replica.
+    let replicaReads: ReplicaReads?
     /// The bound on store calls running and waiting, shared by every store.
     let limiter: ConcurrencyLimiter
     private let metrics: OperationMetrics?
 
-    init(dialect: Dialect, backend: any DatabaseBackend, services: [any Service], options: DatabaseOptions, registry: PrometheusCollectorRegistry?) {
+    init(
+        dialect: Dialect,
+        backend: any DatabaseBackend,
+        replicaReads: ReplicaReads? = nil,
+        services: [any Service],
+        options: DatabaseOptions,
+        registry: PrometheusCollectorRegistry?
+    ) {
         self.dialect = dialect
         self.backend = backend
+        self.replicaReads = replicaReads
         self.services = services
         let limit = dialect == .postgres ? 2 * options.poolSize : options.poolSize
         self.limiter = ConcurrencyLimiter(limit: limit, queueLimit: options.maxWaiting, maxWait: options.maxWait)
@@ -46,19 +56,33 @@ public final class Database: Sendable {
     }
 
     /// Opens the database `config` names; run ``services`` before querying PostgreSQL.
+    ///
+    /// With a `replica` (a streaming replica of a PostgreSQL primary), reads go to it whenever it
+    /// has replayed every write this instance has made or heard of (see ``changeFeed(tables:logger:onChange:)``),
+    /// and to the primary otherwise or while it is down; writes and the health check use the primary.
     public static func open(
         _ config: DatabaseConfig,
+        replica: PostgresURL? = nil,
         options: DatabaseOptions = .init(),
         logger: Logger,
         registry: PrometheusCollectorRegistry? = nil
     ) throws -> Database {
         switch config {
         case .sqlite(let location):
+            guard replica == nil else { throw StoreError(.unavailable, "a read replica needs a PostgreSQL primary, not SQLite") }
             return Database(dialect: .sqlite, backend: try SQLiteBackend(location: location), services: [], options: options, registry: registry)
         case .postgres(let url):
             let backend = PostgresBackend(url: url, options: options, logger: logger)
-            let services: [any Service] = [backend.client, PostgresProbe(backend: backend, url: url, logger: logger)]
-            return Database(dialect: .postgres, backend: backend, services: services, options: options, registry: registry)
+            var services: [any Service] = [backend.client, PostgresProbe(backend: backend, url: url, logger: logger)]
+            var reads: ReplicaReads?
+            if let replica {
+                // A replica that stops answering costs its waiting reads no more than this before they
+                // go to the primary.
+                let replicaBackend = PostgresBackend(url: replica, options: options, logger: logger, leaseTimeout: .milliseconds(500))
+                services.append(replicaBackend.client)
+                reads = ReplicaReads(primary: backend, replica: replicaBackend, logger: logger)
+            }
+            return Database(dialect: .postgres, backend: backend, replicaReads: reads, services: services, options: options, registry: registry)
         }
     }
 
@@ -79,7 +103,12 @@ public final class Database: Sendable {
         into state: State,
         _ step: @escaping @Sendable (inout State, inout SQLRow) throws -> Void
     ) async throws -> State {
-        try await measure(operation) { try await limiter.run { try await backend.fold(sql, write: false, into: state, step) } }
+        try await measure(operation) {
+            try await limiter.run {
+                if let replicaReads { return try await replicaReads.fold(sql, into: state, step) }
+                return try await backend.fold(sql, write: false, into: state, step)
+            }
+        }
     }
 
     /// Runs a read and maps its first row, if any.
@@ -95,7 +124,11 @@ public final class Database: Sendable {
         map: @escaping @Sendable (inout SQLRow) throws -> Row
     ) async throws -> [Row] {
         try await measure(operation) {
-            try await limiter.run { try await backend.fold(sql, write: true, into: [], Self.appending(map)) }
+            try await limiter.run {
+                let rows = try await backend.fold(sql, write: true, into: [], Self.appending(map))
+                await replicaReads?.noteWrite()
+                return rows
+            }
         }
     }
 
@@ -119,14 +152,21 @@ public final class Database: Sendable {
     ) async throws -> Row? {
         guard let precondition else { return try await write(operation, change, map: map).first }
         return try await measure(operation) {
-            try await limiter.run { try await backend.guardedWrite(change, current: current, precondition: precondition, map) }
+            try await limiter.run {
+                let row = try await backend.guardedWrite(change, current: current, precondition: precondition, map)
+                await replicaReads?.noteWrite()
+                return row
+            }
         }
     }
 
     /// Runs `statements` in one transaction, outside the call bound and deadline: for maintenance
     /// work such as seeding, not for requests.
     public func batch(_ operation: String, _ statements: [SQL]) async throws {
-        try await measure(operation) { try await backend.batch(statements) }
+        try await measure(operation) {
+            try await backend.batch(statements)
+            await replicaReads?.noteWrite()
+        }
     }
 
     /// Throws when the database cannot answer. Never refused by the call bound: a busy database is a healthy one.
@@ -140,7 +180,13 @@ public final class Database: Sendable {
     /// Each table needs the trigger of ``Migration/notifyChanges(id:table:)``.
     public func changeFeed(tables: [String], logger: Logger, onChange: @escaping @Sendable () -> Void) -> (any Service)? {
         guard let backend = backend as? PostgresBackend else { return nil }
-        return PostgresChangeListener(backend: backend, channels: tables.map(Migration.channel), logger: logger, onChange: onChange)
+        let replicaReads = self.replicaReads
+        return PostgresChangeListener(backend: backend, channels: tables.map(Migration.channel), logger: logger) {
+            // The write is committed when its notification arrives: once its position is noted, a
+            // page rebuilt after `onChange` is read where that write is visible.
+            await replicaReads?.noteWrite()
+            onChange()
+        }
     }
 
     /// The fold step that maps each row and appends it.

@@ -17,7 +17,8 @@ public func buildApplication(config: AppConfig, logger: Logger? = nil, drain: Dr
     var logger = logger ?? makeLogger("posts", level: config.logLevel)
     logger.logLevel = config.logLevel  // LOG_LEVEL rules whatever logger is passed in
     let registry = PrometheusCollectorRegistry()
-    let database = try Database.open(config.database, options: config.databaseOptions, logger: logger, registry: registry)
+    let database = try Database.open(
+        config.database, replica: config.databaseReplica, options: config.databaseOptions, logger: logger, registry: registry)
     if case .sqlite = config.database { try await database.migrate(AppMigrations.all, logger: logger) }
     let cache = config.cache ? RepresentationCache(maxAge: .milliseconds(Int64(config.cacheMaxAge * 1000))) : nil
     var services = database.services + [MemoryTrimmer()]

@@ -97,7 +97,9 @@ extension Database {
     /// concurrent starters share; returns the ids applied.
     @discardableResult
     public func migrate(_ migrations: [Migration], logger: Logger) async throws -> [String] {
-        try await backend.apply(migrations.sorted { $0.id < $1.id }, logger: logger)
+        let applied = try await backend.apply(migrations.sorted { $0.id < $1.id }, logger: logger)
+        await replicaReads?.noteWrite()
+        return applied
     }
 
     /// Each migration and whether it is applied, in `id` order.
@@ -112,7 +114,9 @@ extension Database {
     @discardableResult
     public func rollback(_ migrations: [Migration], steps: Int, logger: Logger) async throws -> [String] {
         guard steps >= 1 else { throw MigrationError("--steps must be at least 1") }
-        return try await backend.rollback(migrations, steps: steps, logger: logger)
+        let reverted = try await backend.rollback(migrations, steps: steps, logger: logger)
+        await replicaReads?.noteWrite()
+        return reverted
     }
 
     /// The migrations to revert, newest first, given what is applied.

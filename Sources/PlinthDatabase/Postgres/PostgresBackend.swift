@@ -21,9 +21,11 @@ final class PostgresBackend: DatabaseBackend {
     /// Set when a lease timed out and cleared by the next success: while PostgreSQL is known to be
     /// down, requests wait only ``shortLeaseTimeout`` before their 503.
     private let knownDown = NIOLockedValueBox(false)
-
     /// How long a request waits for a pooled connection before answering 503.
-    static let leaseTimeout: Duration = .seconds(2)
+    private let leaseTimeout: Duration
+
+    /// How long a request waits for a pooled connection by default.
+    static let defaultLeaseTimeout: Duration = .seconds(2)
     /// The wait while the database is known to be unreachable.
     static let shortLeaseTimeout: Duration = .milliseconds(200)
     /// How long past the statement timeout a leased call may go unanswered before it is abandoned
@@ -32,7 +34,7 @@ final class PostgresBackend: DatabaseBackend {
     /// `pg_advisory_xact_lock` key for migrations ("posts" in ASCII, kept from the first release).
     private static let migrationLockKey: Int64 = 0x706f_7374_73
 
-    init(url: PostgresURL, options: DatabaseOptions, logger: Logger) {
+    init(url: PostgresURL, options: DatabaseOptions, logger: Logger, leaseTimeout: Duration = defaultLeaseTimeout) {
         var configuration = PostgresClient.Configuration(
             host: url.host,
             port: url.port,
@@ -58,6 +60,7 @@ final class PostgresBackend: DatabaseBackend {
         self.logger = logger
         self.url = url
         self.statementTimeout = options.statementTimeout
+        self.leaseTimeout = leaseTimeout
     }
 
     func fold<State: Sendable>(
@@ -218,7 +221,7 @@ final class PostgresBackend: DatabaseBackend {
         _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> Result
     ) async throws -> Result {
         let (client, logger, knownDown) = (self.client, self.logger, self.knownDown)
-        let leaseTimeout = knownDown.withLockedValue { $0 } ? Self.shortLeaseTimeout : Self.leaseTimeout
+        let leaseTimeout = knownDown.withLockedValue { $0 } ? min(Self.shortLeaseTimeout, self.leaseTimeout) : self.leaseTimeout
         let answerTimeout = unbounded ? nil : statementTimeout + Self.answerGrace
         do {
             let value = try await BoundedPoolCall.run(

@@ -13,7 +13,7 @@ struct PostgresChangeListener: Service {
     let backend: PostgresBackend
     let channels: [String]
     let logger: Logger
-    let onChange: @Sendable () -> Void
+    let onChange: @Sendable () async -> Void
     var retryDelay: Duration = .seconds(1)
 
     func run() async throws {
@@ -24,7 +24,7 @@ struct PostgresChangeListener: Service {
                     let connection = try await backend.connect()
                     do {
                         try await listen(connection, on: channels[...], streams: []) {
-                            onChange()
+                            await onChange()
                             if !listening.withLockedValue({ $0 }) { logger.notice("listening for database changes again") }
                             listening.withLockedValue { $0 = true }
                         }
@@ -53,7 +53,7 @@ struct PostgresChangeListener: Service {
         _ connection: PostgresConnection,
         on channels: ArraySlice<String>,
         streams: [PostgresNotificationSequence],
-        listening: @escaping @Sendable () -> Void
+        listening: @escaping @Sendable () async -> Void
     ) async throws {
         if let channel = channels.first {
             try await connection.listen(on: channel) { stream in
@@ -61,10 +61,10 @@ struct PostgresChangeListener: Service {
             }
             return
         }
-        listening()
+        await listening()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for stream in streams {
-                group.addTask { for try await _ in stream { onChange() } }
+                group.addTask { for try await _ in stream { await onChange() } }
             }
             try await group.next()
             group.cancelAll()

@@ -10,6 +10,7 @@ import PlinthDatabase
 /// | `PORT` | integer 1–65535 | `5000` | TCP port to listen on |
 /// | `HOST` | string | `0.0.0.0` | address to bind |
 /// | `DATABASE_URL` | URL | unset: SQLite file `./data/posts.sqlite` | `sqlite:///abs/path`, `sqlite::memory:` or `postgres://user:pass@host:port/db` |
+/// | `DATABASE_REPLICA_URL` | URL | unset | a streaming replica of the PostgreSQL `DATABASE_URL`: reads go to it whenever it has replayed every write this instance made or heard of, else to the primary |
 /// | `DB_POOL` | integer ≥ 1 | 2 per core | most PostgreSQL connections; most store calls run at once (2 × `DB_POOL` on PostgreSQL, half waiting in its pool) |
 /// | `DB_MAX_IN_FLIGHT` | integer ≥ 1 | `4096` | most store calls waiting their turn (each waits ≤ 5 s); more are refused with 503 + `Retry-After` |
 /// | `DATABASE_TIMEOUT` | seconds > 0 | `10` | PostgreSQL statement timeout; past it the request gets 503 |
@@ -39,6 +40,8 @@ public struct AppConfig: Sendable {
     public var shutdownGrace: Double = 5
     /// `DATABASE_URL`, parsed.
     public var database: DatabaseConfig = .sqlite(.file(AppConfig.defaultSQLitePath))
+    /// `DATABASE_REPLICA_URL`, parsed.
+    public var databaseReplica: PostgresURL?
     /// `DB_POOL`.
     public var databasePoolSize: Int = 2 * System.coreCount
     /// `DB_MAX_IN_FLIGHT`.
@@ -97,6 +100,16 @@ public struct AppConfig: Sendable {
         port = try env.value("PORT", default: Port(5000)).value
         host = try env.value("HOST", default: "0.0.0.0")
         database = try env.optional("DATABASE_URL", as: DatabaseConfig.self) ?? .sqlite(.file(Self.defaultSQLitePath))
+        switch (try env.optional("DATABASE_REPLICA_URL", as: DatabaseConfig.self), database) {
+        case (nil, _): databaseReplica = nil
+        case (.postgres(let replica), .postgres): databaseReplica = replica
+        case (.postgres, .sqlite):
+            throw ConfigError(
+                key: "DATABASE_REPLICA_URL", value: env.values["DATABASE_REPLICA_URL"] ?? "", problem: "needs a PostgreSQL DATABASE_URL (its primary)"
+            )
+        case (.sqlite, _):
+            throw ConfigError(key: "DATABASE_REPLICA_URL", value: env.values["DATABASE_REPLICA_URL"] ?? "", problem: "must be a postgres:// URL")
+        }
         databasePoolSize = try env.value("DB_POOL", default: 2 * System.coreCount)
         guard databasePoolSize >= 1 else { throw ConfigError(key: "DB_POOL", value: String(databasePoolSize), problem: "must be at least 1") }
         databaseMaxInFlight = try env.value("DB_MAX_IN_FLIGHT", default: 4096)

@@ -51,6 +51,12 @@ import Testing
         }
     }
 
+    @Test func replicaURLBesideAPostgresPrimary() throws {
+        let config = try AppConfig(env: Env(["DATABASE_URL": "postgres://u@primary/db", "DATABASE_REPLICA_URL": "postgres://u@replica:5433/db"]))
+        #expect(config.databaseReplica?.host == "replica" && config.databaseReplica?.port == 5433)
+        #expect(try AppConfig(env: Env(["DATABASE_URL": "postgres://u@primary/db"])).databaseReplica == nil)
+    }
+
     @Test(arguments: [
         ("PORT", "abc", "PORT=\"abc\": must be an integer from 1 to 65535"),
         ("PORT", "70000", "PORT=\"70000\": must be an integer from 1 to 65535"),
@@ -61,6 +67,8 @@ import Testing
         ("LOG_LEVEL", "loud", "LOG_LEVEL=\"loud\": must be one of"),
         ("PRETTY_JSON", "maybe", "PRETTY_JSON=\"maybe\": must be true or false"),
         ("DB_POOL", "0", "DB_POOL=\"0\": must be at least 1"),
+        ("DATABASE_REPLICA_URL", "postgres://u@replica/db", "DATABASE_REPLICA_URL=\"postgres://u@replica/db\": needs a PostgreSQL DATABASE_URL"),
+        ("DATABASE_REPLICA_URL", "sqlite::memory:", "DATABASE_REPLICA_URL=\"sqlite::memory:\": must be a postgres:// URL"),
         ("CACHE_MAX_AGE", "0", "CACHE_MAX_AGE=\"0\": must be a number of seconds above 0"),
         ("DB_IDLE_TIMEOUT", "0", "DB_IDLE_TIMEOUT=\"0\": must be a number of seconds above 0"),
     ])
