@@ -7,7 +7,7 @@ import PlinthCore
 ///
 /// "Known" writes are the instance's own (after each, the primary's WAL position is noted before
 /// the write returns) and other clients' (noted when their change notification arrives, before
-/// the cached pages drop). A read goes to the replica only once its replayed position is at or past
+/// the cached pages drop); while a position is being asked for, reads use the primary. A read goes to the replica only once its replayed position is at or past
 /// the highest noted one; while it is behind, reads go to the primary and one check at a time asks
 /// the replica how far it has got. If the replica fails, reads go to the primary (said once in the
 /// log) until a probe connects to it again.
@@ -23,6 +23,8 @@ final class ReplicaReads: Sendable {
         /// The WAL position, in bytes, the replica must have replayed; `.max` while a write's
         /// position could not be learned (reads use the primary until one is).
         var required: Int64 = 0
+        /// Writes whose position is being asked for: reads use the primary meanwhile.
+        var pending = 0
         /// The replica's replayed position at the last check.
         var replayed: Int64 = -1
         var checking = false
@@ -62,11 +64,18 @@ final class ReplicaReads: Sendable {
     /// Notes the primary's WAL position after a write, or after another client's write was heard
     /// of: reads then wait for the replica to replay that far.
     func noteWrite() async {
+        state.withLockedValue { $0.pending += 1 }
         do {
             let position = try await primary.fold(Self.primaryPosition, write: false, into: Int64(0)) { value, row in value = Int64(try row.int()) }
-            state.withLockedValue { $0.required = $0.required == .max ? position : max($0.required, position) }
+            state.withLockedValue { state in
+                state.pending -= 1
+                state.required = state.required == .max ? position : max(state.required, position)
+            }
         } catch {
-            state.withLockedValue { $0.required = .max }
+            state.withLockedValue { state in
+                state.pending -= 1
+                state.required = .max
+            }
         }
     }
 
@@ -75,7 +84,7 @@ final class ReplicaReads: Sendable {
         let startCheck: Bool
         let current: Bool
         (current, startCheck) = state.withLockedValue { state in
-            if state.down || state.required == .max { return (false, false) }
+            if state.down || state.pending > 0 || state.required == .max { return (false, false) }
             if state.replayed >= state.required { return (true, false) }
             if state.checking { return (false, false) }
             state.checking = true
