@@ -182,10 +182,8 @@ public final class Database: Sendable {
         guard let backend = backend as? PostgresBackend else { return nil }
         let replicaReads = self.replicaReads
         return PostgresChangeListener(backend: backend, channels: tables.map(Migration.channel), logger: logger) {
-            // The write is committed when its notification arrives: once its position is noted, a
-            // page rebuilt after `onChange` is read where that write is visible.
-            await replicaReads?.noteWrite()
-            onChange()
+            guard let replicaReads else { return onChange() }
+            await replicaReads.noteHeardWrite(dropCached: onChange)
         }
     }
 

@@ -61,10 +61,24 @@ final class ReplicaReads: Sendable {
         }
     }
 
-    /// Notes the primary's WAL position after a write, or after another client's write was heard
-    /// of: reads then wait for the replica to replay that far.
+    /// Notes the primary's WAL position after one of this instance's writes: reads then wait for the
+    /// replica to replay that far.
     func noteWrite() async {
         state.withLockedValue { $0.pending += 1 }
+        await learnPosition()
+    }
+
+    /// Notes a write another client made, of which a change notification just arrived: reads use
+    /// the primary from now until its position is known, so `dropCached` runs at once, as it would
+    /// without a replica, and a page rebuilt after it is read where the write is visible.
+    func noteHeardWrite(dropCached: () -> Void) async {
+        state.withLockedValue { $0.pending += 1 }
+        dropCached()
+        await learnPosition()
+    }
+
+    /// Asks the primary for its WAL position, for the write counted in `pending`.
+    private func learnPosition() async {
         do {
             let position = try await primary.fold(Self.primaryPosition, write: false, into: Int64(0)) { value, row in value = Int64(try row.int()) }
             state.withLockedValue { state in
