@@ -10,7 +10,7 @@ let package = Package(
     name: "plinth",
     platforms: [.macOS(.v14)],
     products: [
-        .library(name: "Plinth", targets: ["PlinthCore", "Plinth", "PlinthDatabase", "PlinthServer"]),
+        .library(name: "Plinth", targets: ["PlinthCore", "Plinth", "PlinthDatabase", "PlinthServer", "PlinthApp"]),
         .library(name: "Posts", targets: ["PostsCore", "Posts"]),
         .executable(name: "posts", targets: ["posts"]),
     ],
@@ -91,6 +91,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What every app's composition root and command share: the service's settings.
+        .target(
+            name: "PlinthApp",
+            dependencies: [
+                "PlinthCore",
+                "PlinthDatabase",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The app's models, serializers, mediators, stores and migrations: no HTTP.
         .target(
             name: "PostsCore",
@@ -105,6 +116,7 @@ let package = Package(
         .target(
             name: "Posts",
             dependencies: [
+                "PlinthApp",
                 "PlinthCore",
                 "Plinth",
                 "PlinthDatabase",
@@ -123,6 +135,7 @@ let package = Package(
         .executableTarget(
             name: "posts",
             dependencies: [
+                "PlinthApp",
                 "Posts",
                 "PostsCore",
                 "PlinthCore",
@@ -158,6 +171,7 @@ let package = Package(
         .testTarget(
             name: "PostsTests",
             dependencies: [
+                "PlinthApp",
                 "Posts",
                 "PostsCore",
                 "PlinthCore",
