@@ -91,14 +91,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // What every app's composition root and command share: the service's settings.
+        // What every app's composition root and command share: the service's settings, the serve,
+        // migrate and routes commands.
         .target(
             name: "PlinthApp",
             dependencies: [
                 "PlinthCore",
                 "PlinthDatabase",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import PlinthApp
 import Posts
 
 /// `posts docs`: prints the API reference as Markdown (`docs/API.md` is its output).

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import PlinthApp
+import Posts
 import PostsCore
 
 /// `posts seed --file PATH`: loads posts from a JSON file, keeping ids and timestamps.
@@ -14,14 +16,14 @@ struct SeedCommand: AsyncParsableCommand {
     var file: String
 
     func run() async throws {
-        let config = try loadConfig()
-        let logger = bootstrapLogging(config)
+        let config = try PostsApp.loadConfig()
+        let logger = PostsApp.bootstrapLogging(config)
         guard FileManager.default.isReadableFile(atPath: file) else {
             printToStandardError("posts seed: cannot read \(file)")
             throw ExitCode.failure
         }
         do {
-            let count = try await withDatabase(config, logger: logger) { database in
+            let count = try await PostsApp.withDatabase(config, logger: logger) { database in
                 try await database.migrate(AppMigrations.all, logger: logger)
                 return try await SeedLoader(store: PostStore(database: database)).load(path: file)
             }

@@ -1,8 +1,9 @@
 import PlinthCore
 
 /// Writes text straight to a file descriptor (used for startup errors, before logging exists).
-enum FileHandleWriter {
-    static func write(_ text: String, to fileDescriptor: Int32) {
+public enum FileHandleWriter {
+    /// Writes all of `text` to `fileDescriptor`, stopping at the first failed write.
+    public static func write(_ text: String, to fileDescriptor: Int32) {
         var text = text
         text.withUTF8 { bytes in
             var offset = 0

@@ -1,0 +1,33 @@
+import Hummingbird
+import Logging
+import PlinthCore
+import PlinthDatabase
+
+/// What the toolkit's commands (`serve`, `migrate`, `routes`) need to know of an app.
+///
+/// An app's executable lists the commands for its definition:
+/// ```swift
+/// @main
+/// struct DemoCommand: AsyncParsableCommand {
+///     static let configuration = CommandConfiguration(
+///         commandName: "demo",
+///         subcommands: [ServeCommand<DemoApp>.self, MigrateCommand<DemoApp>.self, RoutesCommand<DemoApp>.self],
+///         defaultSubcommand: ServeCommand<DemoApp>.self
+///     )
+/// }
+/// ```
+public protocol AppDefinition {
+    /// The application ``buildApplication(config:logger:drain:)`` returns.
+    associatedtype App: ApplicationProtocol
+
+    /// The app's name, as its command is called: it prefixes the commands' error lines.
+    static var name: String { get }
+    /// Every migration of the app, oldest first.
+    static var migrations: [Migration] { get }
+    /// The app's settings from the environment.
+    static func config(env: Env) throws -> ServiceConfig
+    /// The composition root.
+    static func buildApplication(config: ServiceConfig, logger: Logger, drain: Drain) async throws -> App
+    /// `METHOD /path` for every route.
+    static func routeTable() -> [String]
+}
