@@ -98,6 +98,7 @@ let package = Package(
             dependencies: [
                 "PlinthCore",
                 "PlinthDatabase",
+                "PlinthServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

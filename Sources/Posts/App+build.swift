@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import Plinth
+import PlinthApp
 import PlinthCore
 import PlinthDatabase
 import PlinthServer
@@ -29,34 +30,7 @@ public func buildApplication(config: AppConfig, logger: Logger? = nil, drain: Dr
     let router = buildRouter(
         config: config, database: database, registry: registry, cache: cache, token: try apiToken(config, logger: logger), logger: logger,
         drain: drain)
-    let responder = router.buildResponder()
-    return Application(
-        responder: responder,
-        // SwiftNIO's HTTP/1 served from the event loop, a task per request (not per connection),
-        // head limits (414/431 JSON), a header-read timeout, and the work of a request cancelled
-        // when its client leaves. At most MAX_CONCURRENT_REQUESTS run at once; the rest wait in
-        // turn, up to TIMEOUT, without a task; past the bound a quick 503, answered by RescueErrors
-        // so it gets CORS and a log line.
-        server: .plinthHTTP1(
-            responder: responder,
-            headerTimeout: .milliseconds(Int64(config.headerTimeout * 1000)),
-            idleTimeout: .seconds(60),
-            admission: ConcurrencyLimiter(
-                limit: config.maxConcurrentRequests,
-                queueLimit: config.maxWaitingRequests,
-                maxWait: .milliseconds(Int64((config.timeout > 0 ? config.timeout : 30) * 1000))
-            )
-        ),
-        configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil, backlog: config.backlog),
-        services: services,
-        onServerRunning: { channel in
-            // Hummingbird leaves SwiftNIO's default of 4 accepts per event-loop tick on the listening
-            // socket; under load new connections then wait seconds in the kernel queue (measured: c=1,000
-            // p99 ~4.4 s). Accept them in big batches instead, as Vapor does (256).
-            try? await channel.setOption(ChannelOptions.maxMessagesPerRead, value: 4096).get()
-        },
-        logger: logger
-    )
+    return config.application(responder: router.buildResponder(), services: services, logger: logger)
 }
 
 /// The router with its middleware, in Pliny's order, and every route.

@@ -29,8 +29,9 @@ public struct MigrateCommand<Definition: AppDefinition>: AsyncParsableCommand {
 
         /// Applies pending migrations.
         public func run() async throws {
+            let migrations = Definition.migrations
             let applied = try await MigrateCommand.withMigrationDatabase { database, logger in
-                try await database.migrate(Definition.migrations, logger: logger)
+                try await database.migrate(migrations, logger: logger)
             }
             print(applied.isEmpty ? "migrations up to date" : "applied \(applied.joined(separator: ", ")); migrations up to date")
         }
@@ -48,7 +49,8 @@ public struct MigrateCommand<Definition: AppDefinition>: AsyncParsableCommand {
 
         /// Prints each migration's state.
         public func run() async throws {
-            let states = try await MigrateCommand.withMigrationDatabase { database, _ in try await database.migrationStatus(Definition.migrations) }
+            let migrations = Definition.migrations
+            let states = try await MigrateCommand.withMigrationDatabase { database, _ in try await database.migrationStatus(migrations) }
             for state in states { print("\(state.applied ? "applied" : "pending") \(state.id)") }
         }
     }
@@ -69,9 +71,9 @@ public struct MigrateCommand<Definition: AppDefinition>: AsyncParsableCommand {
 
         /// Reverts the newest `steps` migrations.
         public func run() async throws {
-            let steps = steps
+            let (steps, migrations) = (steps, Definition.migrations)
             let reverted = try await MigrateCommand.withMigrationDatabase { database, logger in
-                try await database.rollback(Definition.migrations, steps: steps, logger: logger)
+                try await database.rollback(migrations, steps: steps, logger: logger)
             }
             print("reverted \(reverted.joined(separator: ", "))")
         }
