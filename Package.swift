@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Plinth", targets: ["PlinthCore", "Plinth", "PlinthDatabase", "PlinthServer", "PlinthApp"]),
         .library(name: "Posts", targets: ["PostsCore", "Posts"]),
         .executable(name: "posts", targets: ["posts"]),
+        .executable(name: "plinth", targets: ["plinth"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -96,6 +97,7 @@ let package = Package(
         .target(
             name: "PlinthApp",
             dependencies: [
+                "Plinth",
                 "PlinthCore",
                 "PlinthDatabase",
                 "PlinthServer",
@@ -104,6 +106,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The generators: `plinth new` writes an app from Templates/.
+        .target(
+            name: "PlinthGenerator",
+            resources: [.copy("Templates")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "plinth",
+            dependencies: [
+                "PlinthApp",
+                "PlinthGenerator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -156,6 +173,7 @@ let package = Package(
             name: "PlinthTests",
             dependencies: [
                 "PlinthCore",
+                "PlinthGenerator",
                 "Plinth",
                 "PlinthDatabase",
                 "PlinthServer",

@@ -175,11 +175,12 @@ public final class Database: Sendable {
     }
 
     /// A service that calls `onChange` whenever another client writes one of `tables` (and after it
-    /// reconnects, when changes may have been missed); `nil` where the backend has no such feed (SQLite).
+    /// reconnects, when changes may have been missed); `nil` where the backend has no such feed (SQLite)
+    /// or there are no tables.
     ///
     /// Each table needs the trigger of ``Migration/notifyChanges(id:table:)``.
     public func changeFeed(tables: [String], logger: Logger, onChange: @escaping @Sendable () -> Void) -> (any Service)? {
-        guard let backend = backend as? PostgresBackend else { return nil }
+        guard let backend = backend as? PostgresBackend, !tables.isEmpty else { return nil }
         let replicaReads = self.replicaReads
         return PostgresChangeListener(backend: backend, channels: tables.map(Migration.channel), logger: logger) {
             guard let replicaReads else { return onChange() }

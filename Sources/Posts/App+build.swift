@@ -15,7 +15,7 @@ import ServiceLifecycle
 ///
 /// Called by `posts serve` and by the tests; the only place that reads the assembled config.
 public func buildApplication(config: AppConfig, logger: Logger? = nil, drain: Drain? = nil) async throws -> some ApplicationProtocol {
-    var logger = logger ?? makeLogger("posts", level: config.logLevel)
+    var logger = logger ?? config.makeLogger()
     logger.logLevel = config.logLevel  // LOG_LEVEL rules whatever logger is passed in
     let registry = PrometheusCollectorRegistry()
     let database = try Database.open(
@@ -28,7 +28,7 @@ public func buildApplication(config: AppConfig, logger: Logger? = nil, drain: Dr
         services.append(feed)
     }
     let router = buildRouter(
-        config: config, database: database, registry: registry, cache: cache, token: try apiToken(config, logger: logger), logger: logger,
+        config: config, database: database, registry: registry, cache: cache, token: config.writeToken(logger: logger), logger: logger,
         drain: drain)
     return config.application(responder: router.buildResponder(), services: services, logger: logger)
 }
@@ -93,20 +93,6 @@ public let apiReference: APIReference = {
 public let docsExampleCommentID = "5b1e8a36-0d7f-4c1b-9a53-3c8f2a6e0b11"
 
 let docsEndpoint = DocsEndpoint<AppRequestContext>(reference: apiReference)
-
-/// The configured token, or a random one announced once in the log so a newcomer can try writes.
-func apiToken(_ config: AppConfig, logger: Logger) throws -> BearerToken {
-    if let token = config.apiToken { return BearerToken(token) }
-    var generator = SystemRandomNumberGenerator()
-    let token = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-    logger.notice("API_TOKEN is not set; writes need this generated token", metadata: ["api_token": .string(token)])
-    return BearerToken(token)
-}
-
-/// A logger writing logfmt lines to standard output.
-public func makeLogger(_ label: String, level: Logger.Level) -> Logger {
-    Logger(label: label) { label in LogfmtLogHandler(label: label, level: level) }
-}
 
 /// `METHOD /path` for every route the app serves, for `posts routes`.
 public func routeTable() -> [String] {

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import PlinthApp
+import PlinthGenerator
+
+/// `plinth`: starts an app on the Plinth toolkit.
+@main
+struct PlinthCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plinth",
+        abstract: "Start a JSON API on the Plinth toolkit.",
+        subcommands: [NewCommand.self]
+    )
+}
+
+/// `plinth new NAME`: a new app in `DIR/NAME`.
+struct NewCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "new",
+        abstract: "Create an app: a package on Plinth that serves GET /health on port 5000 and passes its scripts/test."
+    )
+
+    @Argument(help: "The app's name: a lowercase letter, then lowercase letters and digits (e.g. demo).")
+    var name: String
+
+    @Option(name: .long, help: "The directory to create the app in (default: the current one).")
+    var path = "."
+
+    @Option(name: .long, help: "A Plinth checkout to depend on (default: the one this plinth was built from).")
+    var plinthPath: String?
+
+    @Option(name: .long, help: "A Plinth repository URL to depend on instead of a checkout (with --plinth-version).")
+    var plinthURL: String?
+
+    @Option(name: .long, help: "The Plinth version the app needs, with --plinth-url.")
+    var plinthVersion = "0.1.0"
+
+    /// The checkout this binary was built from.
+    static let builtFrom = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    func run() throws {
+        let dependency: PlinthDependency
+        switch (plinthPath, plinthURL) {
+        case (.some, .some): fail("give --plinth-path or --plinth-url, not both")
+        case (nil, .some(let url)): dependency = .url(url, version: plinthVersion)
+        case (let path, nil):
+            let checkout = URL(fileURLWithPath: path ?? Self.builtFrom).standardizedFileURL.path
+            guard FileManager.default.fileExists(atPath: checkout + "/Package.swift") else {
+                fail("\(checkout) is not a Plinth checkout (no Package.swift)")
+            }
+            dependency = .path(checkout)
+        }
+        do {
+            let app = try NewApp(name: name, parent: URL(fileURLWithPath: path).standardizedFileURL, plinth: dependency)
+            let directory = try app.write()
+            print("created \(directory.path)")
+            print("next: cd \(directory.path) && swift run \(app.name.command)   (then scripts/test)")
+        } catch let error as GeneratorError {
+            fail(error.description)
+        }
+    }
+
+    private func fail(_ line: String) -> Never {
+        printToStandardError("plinth new: \(line)")
+        Foundation.exit(1)
+    }
+}
