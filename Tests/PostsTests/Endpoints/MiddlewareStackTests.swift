@@ -15,8 +15,8 @@ import Testing
 /// The assembled stack of the posts app: order and the headers every response carries.
 @Suite struct MiddlewareStackTests {
     @Test func errorsStillGetRequestIDCORSAndOneLogLine() async throws {
-        let lines = NIOLockedValueBox<[Logger.Metadata]>([])
-        let logger = Logger(label: "posts") { _ in MetadataCapture(lines: lines) }
+        let lines = NIOLockedValueBox<[LogCapture.Line]>([])
+        let logger = Logger(label: "posts") { _ in LogCapture(lines: lines) }
         try await TestDatabase.with(.sqlite) { database, _ in
             var config = TestApp.config(database)
             config.logLevel = .info
@@ -35,7 +35,7 @@ import Testing
                 #expect(bad.headers[.requestID] != nil)
             }
         }
-        let canonical = lines.withLockedValue { $0 }.filter { $0["request_path"] != nil }
+        let canonical = lines.withLockedValue { $0 }.map(\.metadata).filter { $0["request_path"] != nil }
         #expect(canonical.count == 2)
         let first = try #require(canonical.first)
         #expect(first["response_status"]?.description == "404")
@@ -48,8 +48,8 @@ import Testing
     }
 
     @Test func logLevelWarningSilencesTheRequestLines() async throws {
-        let lines = NIOLockedValueBox<[Logger.Metadata]>([])
-        let logger = Logger(label: "posts") { _ in MetadataCapture(lines: lines) }  // at info
+        let lines = NIOLockedValueBox<[LogCapture.Line]>([])
+        let logger = Logger(label: "posts") { _ in LogCapture(lines: lines) }  // at info
         try await TestDatabase.with(.sqlite) { database, _ in
             var config = TestApp.config(database)
             config.logLevel = .warning
@@ -59,7 +59,7 @@ import Testing
                 _ = try await client.execute(uri: "/nope", method: .get)
             }
         }
-        #expect(lines.withLockedValue { $0 }.filter { $0["request_path"] != nil }.isEmpty)
+        #expect(lines.withLockedValue { $0 }.map(\.metadata).filter { $0["request_path"] != nil }.isEmpty)
     }
 
     @Test func everyGet200CarriesAnETag() async throws {
@@ -97,21 +97,5 @@ import Testing
         #expect(config.corsOrigins == ["https://a.example", "https://b.example"])
         #expect(config.versioning == false)
         #expect(throws: ConfigError.self) { try AppConfig(env: Env(["TIMEOUT": "-1"])) }
-    }
-}
-
-/// Keeps each log event's metadata.
-struct MetadataCapture: LogHandler {
-    let lines: NIOLockedValueBox<[Logger.Metadata]>
-    var logLevel: Logger.Level = .info
-    var metadata: Logger.Metadata = [:]
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        lines.withLockedValue { $0.append(event.metadata ?? [:]) }
     }
 }

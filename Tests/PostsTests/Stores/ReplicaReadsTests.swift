@@ -67,13 +67,13 @@ import Testing
             guard case .postgres(let primary) = database.config else { return }
             var unreachable = primary
             unreachable.port = try Self.closedPort()
-            let messages = NIOLockedValueBox<[String]>([])
-            let logger = Logger(label: "replica") { _ in MessageCapture(messages: messages) }
+            let messages = NIOLockedValueBox<[LogCapture.Line]>([])
+            let logger = Logger(label: "replica") { _ in LogCapture(lines: messages) }
             try await Self.withDatabase(primary, replica: unreachable, logger: logger) { opened in
                 let store = PostStore(database: opened)
                 let posts = Fixtures.posts(3)
                 for post in posts { try await store.insert(post) }
-                let warnings = { messages.withLockedValue { $0 }.filter { $0.contains("read replica failed") }.count }
+                let warnings = { messages.withLockedValue { $0 }.filter { $0.message.contains("read replica failed") }.count }
                 try await Self.eventually("the failed replica is reported") {
                     let count = try await store.list(ListQuery(limit: 10)).count
                     #expect(count == 3)
@@ -171,21 +171,5 @@ import Testing
         }
         guard bound else { throw TestSetupError("no free port") }
         return Int(UInt16(bigEndian: address.sin_port))
-    }
-}
-
-/// Keeps each log message.
-struct MessageCapture: LogHandler {
-    let messages: NIOLockedValueBox<[String]>
-    var logLevel: Logger.Level = .info
-    var metadata: Logger.Metadata = [:]
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        messages.withLockedValue { $0.append(event.message.description) }
     }
 }
