@@ -9,7 +9,7 @@ struct PlinthCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plinth",
         abstract: "Start a JSON API on the Plinth toolkit.",
-        subcommands: [NewCommand.self]
+        subcommands: [NewCommand.self, GenerateCommand.self]
     )
 }
 
@@ -63,5 +63,40 @@ struct NewCommand: ParsableCommand {
     private func fail(_ line: String) -> Never {
         printToStandardError("plinth new: \(line)")
         Foundation.exit(1)
+    }
+}
+
+/// `plinth generate ...`: adds to the app in the current directory.
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Add to the Plinth app in the current directory.",
+        subcommands: [GenerateMigrationCommand.self]
+    )
+}
+
+/// `plinth generate migration NAME`: an empty migration, listed last in `AppMigrations.all`.
+struct GenerateMigrationCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migration",
+        abstract: "Write Sources/<App>Core/Migrations/<Name>.swift (SQLite and PostgreSQL, up and down) and list it in AppMigrations.all."
+    )
+
+    @Argument(help: "Lowercase words joined by _ (e.g. add_widget_color).")
+    var name: String
+
+    @Flag(name: .long, help: "Replace the file if it exists.")
+    var force = false
+
+    func run() throws {
+        do {
+            let app = try AppDirectory(URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+            let migration = try GenerateMigration(name: name, app: app, now: Date(), force: force)
+            try migration.write()
+            print("created \(migration.file.path) (\(migration.id)), listed in AppMigrations.all")
+        } catch let error as GeneratorError {
+            printToStandardError("plinth generate migration: \(error)")
+            Foundation.exit(1)
+        }
     }
 }
