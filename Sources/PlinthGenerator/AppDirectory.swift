@@ -21,6 +21,8 @@ public struct AppDirectory: Sendable {
         self.module = String(core.dropLast(4))
     }
 
+    /// `Sources/<Name>Core/Models/`.
+    var models: URL { root.appendingPathComponent("Sources/\(module)Core/Models") }
     /// `Sources/<Name>Core/Migrations/`.
     var migrations: URL { root.appendingPathComponent("Sources/\(module)Core/Migrations") }
 }

@@ -71,7 +71,7 @@ struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
         abstract: "Add to the Plinth app in the current directory.",
-        subcommands: [GenerateMigrationCommand.self]
+        subcommands: [GenerateModelCommand.self, GenerateMigrationCommand.self]
     )
 }
 
@@ -96,6 +96,35 @@ struct GenerateMigrationCommand: ParsableCommand {
             print("created \(migration.file.path) (\(migration.id)), listed in AppMigrations.all")
         } catch let error as GeneratorError {
             printToStandardError("plinth generate migration: \(error)")
+            Foundation.exit(1)
+        }
+    }
+}
+
+/// `plinth generate model NAME field:type...`: the model and the migrations that create its table.
+struct GenerateModelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model",
+        abstract: "Write Sources/<App>Core/Models/<Name>.swift and the migrations creating its table (SQLite and PostgreSQL, up and down)."
+    )
+
+    @Argument(help: "The model's name: a lowercase letter, then lowercase letters and digits (e.g. widget).")
+    var name: String
+
+    @Argument(help: "Fields as name:type; types: string (1–200), text (1–100,000), int, bool, timestamp, uuid, and parent:references.")
+    var fields: [String] = []
+
+    @Flag(name: .long, help: "Replace the files if they exist.")
+    var force = false
+
+    func run() throws {
+        do {
+            let app = try AppDirectory(URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+            let model = try GenerateModel(name: name, fields: fields, app: app, now: Date(), force: force)
+            try model.write()
+            print("created \(model.modelFile.path) and \(model.migrationFile.path) (table \(model.table)), listed in AppMigrations")
+        } catch let error as GeneratorError {
+            printToStandardError("plinth generate model: \(error)")
             Foundation.exit(1)
         }
     }

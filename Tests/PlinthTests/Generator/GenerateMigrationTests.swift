@@ -3,21 +3,13 @@ import PlinthGenerator
 import Testing
 
 @Suite struct GenerateMigrationTests {
-    private func withApp(_ body: (URL, AppDirectory) throws -> Void) throws {
-        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("plinth-migration-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: parent) }
-        let root = try NewApp(name: "demo", parent: parent, plinth: .path("/src/plinth")).write()
-        try body(root, try AppDirectory(root))
-    }
-
     private func read(_ url: URL) throws -> String { try String(contentsOf: url, encoding: .utf8) }
 
     private let list = "Sources/DemoCore/Migrations/AppMigrations.swift"
     private let noon = Date(timeIntervalSince1970: 1_796_212_800)  // 2026-12-02 12:00:00 UTC
 
     @Test func writesTheMigrationAndListsItLast() throws {
-        try withApp { root, app in
+        try GeneratedApp.with { root, app in
             try GenerateMigration(name: "add_widget_color", app: app, now: noon).write()
             let file = try read(root.appendingPathComponent("Sources/DemoCore/Migrations/AddWidgetColor.swift"))
             #expect(file.contains(#"id: "20261202120000_add_widget_color""#) && file.contains("static let addWidgetColor = Migration("))
@@ -34,7 +26,7 @@ import Testing
     }
 
     @Test func theSameMigrationTwiceFailsAndChangesNothing() throws {
-        try withApp { root, app in
+        try GeneratedApp.with { root, app in
             try GenerateMigration(name: "add_index", app: app, now: noon).write()
             let file = root.appendingPathComponent("Sources/DemoCore/Migrations/AddIndex.swift")
             let (before, listed) = (try read(file), try read(root.appendingPathComponent(list)))
@@ -51,7 +43,7 @@ import Testing
 
     @Test(arguments: ["", "AddIndex", "add-index", "add__index", "_add", "add_", "9add"])
     func aBadNameWritesNothing(name: String) throws {
-        try withApp { root, app in
+        try GeneratedApp.with { root, app in
             let listed = try read(root.appendingPathComponent(list))
             #expect(throws: GeneratorError.self) { try GenerateMigration(name: name, app: app, now: noon).write() }
             let files = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Sources/DemoCore/Migrations").path)
