@@ -63,6 +63,27 @@ public struct SQLRow {
         }
     }
 
+    /// The next column as a boolean: PostgreSQL's `boolean`, or SQLite's integer 0 or 1.
+    public mutating func bool() throws -> Bool {
+        if let statement {
+            defer { column += 1 }
+            guard sqlite3_column_type(statement, column) == SQLITE_INTEGER else { throw corrupt(statement, "boolean") }
+            switch sqlite3_column_int64(statement, column) {
+            case 0: return false
+            case 1: return true
+            default: throw corrupt(statement, "boolean")
+            }
+        }
+        guard let cell = cells?.next(), cell.format == .binary, cell.dataType == .bool, var bytes = cell.bytes, bytes.readableBytes == 1 else {
+            throw Self.corrupt("boolean")
+        }
+        switch bytes.readInteger(as: UInt8.self) {
+        case 0: return false
+        case 1: return true
+        default: throw Self.corrupt("boolean")
+        }
+    }
+
     /// The next column as a UUID.
     public mutating func uuid() throws -> UUID {
         if let statement {
