@@ -101,5 +101,5 @@ public func routeTable() -> [String] {
     let router = buildRouter(
         config: AppConfig(), database: database, registry: PrometheusCollectorRegistry(), cache: nil, token: BearerToken(""),
         logger: Logger(label: "routes"), methodNotAllowed: false)
-    return router.routes.map { "\($0.method.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \($0.path)" }
+    return router.routeTable
 }

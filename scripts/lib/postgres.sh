@@ -49,10 +49,17 @@ pg_start() {
   export PG_BIN PG_PORT PG_URL PG_DIR
 }
 
+# pg_ctl_start DIR PORT [options]: starts the cluster in DIR/data on 127.0.0.1:PORT.
+pg_ctl_start() {
+  local dir=$1 port=$2
+  shift 2
+  pg_run "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 ${PG_OPTIONS:-} $*" \
+    start >/dev/null || { cat "$dir/postgres.log" >&2; return 1; }
+}
+
 pg_start_server() {
-  pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 \
-    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 ${PG_OPTIONS:-}" \
-    start >/dev/null || { cat "$PG_DIR/postgres.log" >&2; return 1; }
+  pg_ctl_start "$PG_DIR" "$PG_PORT"
 }
 
 pg_stop_server() {
@@ -88,9 +95,8 @@ pg_start_replica() {
 }
 
 pg_start_replica_server() {
-  pg_run "$PG_BIN/pg_ctl" -D "$REPLICA_DIR/data" -l "$REPLICA_DIR/postgres.log" -w -t 60 \
-    -o "-p $REPLICA_PORT -k $REPLICA_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 ${PG_OPTIONS:-} ${REPLICA_OPTIONS:-}" \
-    start >/dev/null || { cat "$REPLICA_DIR/postgres.log" >&2; return 1; }
+  # shellcheck disable=SC2086 # the options are words
+  pg_ctl_start "$REPLICA_DIR" "$REPLICA_PORT" ${REPLICA_OPTIONS:-}
 }
 
 pg_stop_replica_server() {

@@ -17,9 +17,7 @@ extension AppDefinition {
     /// Sets up logfmt logging for the process and returns the app's logger.
     public static func bootstrapLogging(_ config: ServiceConfig) -> Logger {
         LoggingSystem.bootstrap { label in LogfmtLogHandler(label: label, level: config.logLevel) }
-        var logger = Logger(label: name)
-        logger.logLevel = config.logLevel
-        return logger
+        return config.makeLogger()
     }
 
     /// Runs `body` with the database's services (the PostgreSQL client) running, then stops them:

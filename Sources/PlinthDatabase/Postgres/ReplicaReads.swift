@@ -15,11 +15,12 @@ final class ReplicaReads: Sendable {
     let primary: PostgresBackend
     let replica: PostgresBackend
     private let logger: Logger
-    private let state = NIOLockedValueBox(State())
+    private let state = NIOLockedValueBox(Positions())
     /// How often a replica that failed is probed.
     static let probeInterval: Duration = .seconds(1)
 
-    private struct State {
+    /// What is known of the two servers' WAL positions.
+    private struct Positions {
         /// The WAL position, in bytes, the replica must have replayed; `.max` while a write's
         /// position could not be learned (reads use the primary until one is).
         var required: Int64 = 0
