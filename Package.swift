@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "Plinth", targets: ["PlinthCore", "Plinth", "PlinthDatabase", "PlinthServer", "PlinthApp"]),
+        .library(name: "PlinthTesting", targets: ["PlinthTesting"]),
         .library(name: "Posts", targets: ["PostsCore", "Posts"]),
         .executable(name: "posts", targets: ["posts"]),
         .executable(name: "plinth", targets: ["plinth"]),
@@ -109,9 +110,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What an app's tests share: a throwaway, migrated database of each kind.
+        .target(
+            name: "PlinthTesting",
+            dependencies: [
+                "PlinthDatabase",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The generators: `plinth new` writes an app from Templates/.
         .target(
             name: "PlinthGenerator",
+            dependencies: ["PlinthCore"],
             resources: [.copy("Templates")],
             swiftSettings: swiftSettings
         ),

@@ -6,6 +6,18 @@ import Foundation
 /// try GenerateModel(name: "widget", fields: ["name:string", "size:int"], app: app, now: Date()).write()
 /// ```
 public struct GenerateModel: Sendable {
+    /// What a generator writes; `scaffold` is all of them.
+    public enum Part: String, Sendable, CaseIterable {
+        /// The model, its store and the migrations creating its table, with the store's tests.
+        case model
+        /// The serializer (the wire format), with its test.
+        case serializer
+        /// The input (validation) and the create, update and destroy mediators.
+        case mediator
+        /// The endpoints, their routes and `schema.json` entries, with the endpoint tests.
+        case endpoint
+    }
+
     /// One column.
     public struct Field: Sendable, Equatable {
         /// A field's type and how each side stores it.
@@ -113,9 +125,16 @@ public struct GenerateModel: Sendable {
     public let id: String
     /// Replace existing files.
     public let force: Bool
+    /// What to write.
+    public let parts: [Part]
+
+    /// The field naming the resource this one nests under (`widget:references`), if any.
+    var parent: Field? { fields.first { $0.kind == .references } }
+    /// The fields a client sends: all but the parent, which the path names.
+    var inputs: [Field] { fields.filter { $0.kind != .references } }
 
     /// Checks the name and fields; throws ``GeneratorError``.
-    public init(name: String, fields: [String], app: AppDirectory, now: Date, force: Bool = false) throws {
+    public init(name: String, fields: [String], app: AppDirectory, now: Date, force: Bool = false, parts: [Part] = [.model]) throws {
         guard Naming.isWord(name), name.count <= 40, !AppName.reserved.contains(name) else {
             throw GeneratorError(
                 "\"\(name.prefix(40))\" is not a model name: use a lowercase letter, then lowercase letters and digits (e.g. widget)")
@@ -124,6 +143,12 @@ public struct GenerateModel: Sendable {
         let parsed = try fields.map(Field.init)
         var seen: Set<String> = []
         for field in parsed where !seen.insert(field.column).inserted { throw GeneratorError("the field \(field.column) is given twice") }
+        guard parsed.filter({ $0.kind == .references }).count <= 1 else {
+            throw GeneratorError("a resource nests under one parent: give one name:references field")
+        }
+        guard parts.allSatisfy({ $0 == .model || $0 == .serializer }) || parsed.contains(where: { $0.kind != .references }) else {
+            throw GeneratorError("give at least one field besides the reference, for clients to send (e.g. label:string)")
+        }
         for field in parsed {
             guard let parent = field.parent else { continue }
             guard parent != name else { throw GeneratorError("a model cannot reference itself (\(parent):references)") }
@@ -139,6 +164,7 @@ public struct GenerateModel: Sendable {
         self.app = app
         self.id = Migrations.nextID("create_\(Naming.plural(name))", in: app.migrations, now: now)
         self.force = force
+        self.parts = parts
     }
 
     /// `Sources/<App>Core/Models/Widget.swift`.
@@ -146,33 +172,116 @@ public struct GenerateModel: Sendable {
     /// `Sources/<App>Core/Migrations/CreateWidgets.swift`.
     public var migrationFile: URL { app.migrations.appendingPathComponent("Create\(Naming.type(table)).swift") }
 
-    /// Writes both files and lists the migrations and the table; changes nothing on a failure.
-    public func write() throws {
-        let files = FileManager.default
-        for file in [modelFile, migrationFile] where files.fileExists(atPath: file.path) && !force {
+    /// Every file the parts write, with its text.
+    func files() throws -> [(URL, String)] {
+        var files: [(URL, String)] = []
+        let core = app.root.appendingPathComponent("Sources/\(app.module)Core")
+        let tests = app.root.appendingPathComponent("Tests/\(app.module)Tests")
+        for part in parts {
+            switch part {
+            case .model:
+                files += [(modelFile, model), (migrationFile, migration(create: createName, notify: notifyName))]
+                files.append((core.appendingPathComponent("Stores/\(type)Store.swift"), store))
+                files.append((tests.appendingPathComponent("Samples/\(type)+Sample.swift"), sample))
+                files.append((tests.appendingPathComponent("\(type)StoreTests.swift"), storeTests))
+            case .serializer:
+                files.append((core.appendingPathComponent("Serializers/\(type)Serializer.swift"), serializer))
+                files.append((tests.appendingPathComponent("\(type)SerializerTests.swift"), serializerTests))
+            case .mediator:
+                files.append((core.appendingPathComponent("Mediators/\(type)Input.swift"), input))
+                for (verb, text) in [("Create", create), ("Update", update), ("Destroy", destroy)] {
+                    files.append((core.appendingPathComponent("Mediators/\(verb)\(type).swift"), text))
+                }
+            case .endpoint:
+                files.append((endpointsFile, endpoints))
+                files.append((tests.appendingPathComponent("\(Naming.type(table))EndpointsTests.swift"), endpointTests))
+            }
+        }
+        return files.map { ($0.0, NewApp.sortingImports($0.1)) }
+    }
+
+    var createName: String { "create" + Naming.type(table) }
+    var notifyName: String { "notify" + type + "Changes" }
+    /// `Sources/<App>/Endpoints/WidgetsEndpoints.swift`.
+    var endpointsFile: URL { app.root.appendingPathComponent("Sources/\(app.module)/Endpoints/\(Naming.type(table))Endpoints.swift") }
+
+    /// Writes the parts' files and lists them where the app lists things (migrations, tables,
+    /// routes, `schema.json`); changes nothing when a file exists (without `force`) or on a failure.
+    /// Returns the files written.
+    @discardableResult
+    public func write() throws -> [URL] {
+        let manager = FileManager.default
+        let files = try files()
+        for (file, _) in files where manager.fileExists(atPath: file.path) && !force {
             throw GeneratorError("\(file.path) already exists; nothing written (--force replaces it)")
         }
-        let list = app.migrations.appendingPathComponent("AppMigrations.swift")
-        let listed = try String(contentsOf: list, encoding: .utf8)
-        let create = "create" + Naming.type(table)
-        let notify = "notify" + type + "Changes"
-        var updated = listed
-        for entry in [create, notify] { updated = Migrations.listing(entry, marker: Migrations.migrationsMarker, in: updated) ?? updated }
-        updated = Migrations.listing("\"\(table)\"", marker: Migrations.tablesMarker, in: updated) ?? updated
-        guard updated.contains(Migrations.migrationsMarker), updated.contains(Migrations.tablesMarker) else {
-            throw GeneratorError("\(list.path) has no \"// plinth: migrations\" and \"// plinth: tables\" lines; nothing written")
+        var edits: [(URL, old: String, new: String)] = []
+        if parts.contains(.model) {
+            let list = app.migrations.appendingPathComponent("AppMigrations.swift")
+            let listed = try String(contentsOf: list, encoding: .utf8)
+            var updated = listed
+            for entry in [createName, notifyName] { updated = Migrations.listing(entry, marker: Migrations.migrationsMarker, in: updated) ?? updated }
+            updated = Migrations.listing("\"\(table)\"", marker: Migrations.tablesMarker, in: updated) ?? updated
+            guard updated.contains(Migrations.migrationsMarker), updated.contains(Migrations.tablesMarker) else {
+                throw GeneratorError("\(list.path) has no \"// plinth: migrations\" and \"// plinth: tables\" lines; nothing written")
+            }
+            edits.append((list, listed, updated))
         }
-        let written = [modelFile, migrationFile].filter { !files.fileExists(atPath: $0.path) }
+        if parts.contains(.endpoint) {
+            let routes = app.root.appendingPathComponent("Sources/\(app.module)/Routes.swift")
+            let text = (try? String(contentsOf: routes, encoding: .utf8)) ?? ""
+            guard text.contains(Self.routesMarker) else {
+                throw GeneratorError(
+                    "\(routes.path) has no \"\(Self.routesMarker.trimmingCharacters(in: .whitespaces))\" line; add this line where routes are registered, then run again: \(routeLine)"
+                )
+            }
+            let line = "    " + routeLine
+            let updated = text.contains(line) ? text : text.replacingOccurrences(of: Self.routesMarker, with: line + "\n" + Self.routesMarker)
+            edits.append((routes, text, updated))
+            let schema = app.root.appendingPathComponent("Sources/\(app.module)/Resources/schema.json")
+            let document = try String(contentsOf: schema, encoding: .utf8)
+            edits.append((schema, document, try schemaAdding(to: document)))
+        }
+        var written: [URL] = []
         do {
-            try files.createDirectory(at: app.models, withIntermediateDirectories: true)
-            try Data(model.utf8).write(to: modelFile)
-            try Data(migration(create: create, notify: notify).utf8).write(to: migrationFile)
-            if updated != listed { try Data(updated.utf8).write(to: list) }
+            for (file, text) in files {
+                try manager.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+                if !manager.fileExists(atPath: file.path) { written.append(file) }
+                try Data(text.utf8).write(to: file)
+            }
+            for (file, old, new) in edits where old != new { try Data(new.utf8).write(to: file) }
         } catch {
-            for file in written { try? files.removeItem(at: file) }
-            throw GeneratorError("cannot write the \(name) model: \(error.localizedDescription)")
+            for file in written { try? manager.removeItem(at: file) }
+            for (file, old, _) in edits { try? Data(old.utf8).write(to: file) }
+            throw GeneratorError("cannot write the \(name) \(parts.count > 1 ? "scaffold" : parts[0].rawValue): \(error.localizedDescription)")
+        }
+        Self.format(files.map(\.0) + edits.map(\.0).filter { $0.pathExtension == "swift" }, app: app)
+        return files.map(\.0)
+    }
+
+    /// Lays the written Swift out as `swift format` does with the app's `.swift-format` (line
+    /// breaks depend on the names and fields given); the code compiles either way, so a machine
+    /// without `swift format` keeps the files as written.
+    static func format(_ files: [URL], app: AppDirectory) {
+        let swift = files.filter { $0.pathExtension == "swift" }.map(\.path)
+        guard !swift.isEmpty else { return }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["swift", "format", "format", "-i", "--configuration", app.root.appendingPathComponent(".swift-format").path] + swift
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        do {
+            try process.run()
+            process.waitUntilExit()
+        } catch {
+            return
         }
     }
+
+    /// The line in `Routes.swift` new resources' routes are added before.
+    static let routesMarker = "    // plinth: resource routes"
+    /// The line that registers this resource's routes.
+    var routeLine: String { "\(Naming.type(table))Endpoints(store: \(type)Store(database: database), resource: resource).addRoutes(to: router)" }
 
     var model: String {
         let properties = fields.map {
@@ -201,6 +310,13 @@ public struct GenerateModel: Sendable {
             \(assigned.map { "        self.\($0) = \($0)" }.joined(separator: "\n"))
                 }
             }
+
+            /// What the \(name) serializer reads: a ``\(type)``, or a ``\(type)Row`` read in place.
+            public protocol \(type)Fields: ListItem {
+            \(fieldsProtocol)
+            }
+
+            extension \(type): \(type)Fields {}
 
             """
     }

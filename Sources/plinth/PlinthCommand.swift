@@ -71,7 +71,10 @@ struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
         abstract: "Add to the Plinth app in the current directory.",
-        subcommands: [GenerateModelCommand.self, GenerateMigrationCommand.self]
+        subcommands: [
+            GenerateScaffoldCommand.self, GenerateModelCommand.self, GenerateMigrationCommand.self, GenerateSerializerCommand.self,
+            GenerateMediatorCommand.self, GenerateEndpointCommand.self,
+        ]
     )
 }
 
@@ -101,14 +104,9 @@ struct GenerateMigrationCommand: ParsableCommand {
     }
 }
 
-/// `plinth generate model NAME field:type...`: the model and the migrations that create its table.
-struct GenerateModelCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "model",
-        abstract: "Write Sources/<App>Core/Models/<Name>.swift and the migrations creating its table (SQLite and PostgreSQL, up and down)."
-    )
-
-    @Argument(help: "The model's name: a lowercase letter, then lowercase letters and digits (e.g. widget).")
+/// The arguments every resource generator takes, and how it runs.
+struct ResourceArguments: ParsableArguments {
+    @Argument(help: "The resource's name, singular: a lowercase letter, then lowercase letters and digits (e.g. widget).")
     var name: String
 
     @Argument(help: "Fields as name:type; types: string (1–200), text (1–100,000), int, bool, timestamp, uuid, and parent:references.")
@@ -117,15 +115,75 @@ struct GenerateModelCommand: ParsableCommand {
     @Flag(name: .long, help: "Replace the files if they exist.")
     var force = false
 
-    func run() throws {
+    func run(_ command: String, parts: [GenerateModel.Part]) {
         do {
             let app = try AppDirectory(URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
-            let model = try GenerateModel(name: name, fields: fields, app: app, now: Date(), force: force)
-            try model.write()
-            print("created \(model.modelFile.path) and \(model.migrationFile.path) (table \(model.table)), listed in AppMigrations")
+            let resource = try GenerateModel(name: name, fields: fields, app: app, now: Date(), force: force, parts: parts)
+            let written = try resource.write()
+            let root = app.root.standardizedFileURL.path + "/"
+            for file in written { print("created \(file.standardizedFileURL.path.replacingOccurrences(of: root, with: ""))") }
+            if parts.contains(.model) { print("listed \(resource.table) in AppMigrations") }
+            if parts.contains(.endpoint) { print("routes added to Routes.swift, paths and schemas to schema.json") }
         } catch let error as GeneratorError {
-            printToStandardError("plinth generate model: \(error)")
+            printToStandardError("plinth generate \(command): \(error)")
+            Foundation.exit(1)
+        } catch {
+            printToStandardError("plinth generate \(command): \(error)")
             Foundation.exit(1)
         }
     }
+}
+
+/// `plinth generate scaffold NAME field:type...`: every part of a resource.
+struct GenerateScaffoldCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scaffold",
+        abstract: "A whole resource: model, store, migrations, serializer, mediators, endpoints, routes, schema.json entries and tests."
+    )
+
+    @OptionGroup var resource: ResourceArguments
+
+    func run() throws { resource.run("scaffold", parts: GenerateModel.Part.allCases) }
+}
+
+/// `plinth generate model NAME field:type...`: the model, its store and the migrations creating its table.
+struct GenerateModelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model",
+        abstract: "The model, its store and the migrations creating its table (SQLite and PostgreSQL, up and down), with store tests."
+    )
+
+    @OptionGroup var resource: ResourceArguments
+
+    func run() throws { resource.run("model", parts: [.model]) }
+}
+
+/// `plinth generate serializer NAME field:type...`.
+struct GenerateSerializerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serializer", abstract: "The serializer (the JSON wire format of the model's fields), with its test.")
+
+    @OptionGroup var resource: ResourceArguments
+
+    func run() throws { resource.run("serializer", parts: [.serializer]) }
+}
+
+/// `plinth generate mediator NAME field:type...`.
+struct GenerateMediatorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mediator", abstract: "The input (validation) and the create, update and destroy mediators.")
+
+    @OptionGroup var resource: ResourceArguments
+
+    func run() throws { resource.run("mediator", parts: [.mediator]) }
+}
+
+/// `plinth generate endpoint NAME field:type...`.
+struct GenerateEndpointCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "endpoint", abstract: "The endpoints (CRUD, Range, ETag, token), their routes and schema.json entries, with endpoint tests.")
+
+    @OptionGroup var resource: ResourceArguments
+
+    func run() throws { resource.run("endpoint", parts: [.endpoint]) }
 }

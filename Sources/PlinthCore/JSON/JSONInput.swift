@@ -56,11 +56,7 @@ public struct JSONInput: Sendable {
     /// characters (Unicode code points, as JSON Schema's `maxLength` counts them), never blank or
     /// holding NUL (which PostgreSQL cannot store); `nil` with the problem noted otherwise.
     public mutating func text(_ name: String, trim: Bool, max: Int, required: Bool) -> String? {
-        let value = fields[name]
-        guard let value, value != .null else {
-            if required || value == .null { problems.append("\(name) is required") }
-            return nil
-        }
+        guard let value = present(name, required: required) else { return nil }
         guard case .string(let raw) = value else {
             problems.append("\(name) must be a string, not \(value.typeName)")
             return nil
@@ -77,6 +73,64 @@ public struct JSONInput: Sendable {
             return text
         }
         return nil
+    }
+
+    /// The largest integer a JSON number carries exactly (2^53 - 1): beyond it, clients in
+    /// JavaScript and the decoder here would round.
+    public static let maxExactInteger = 9_007_199_254_740_991
+
+    /// The integer field `name`, within ±``maxExactInteger``; `nil` with the problem noted otherwise.
+    public mutating func integer(_ name: String, required: Bool) -> Int? {
+        guard let value = present(name, required: required) else { return nil }
+        guard case .number(let number) = value, number.rounded() == number, abs(number) <= Double(Self.maxExactInteger) else {
+            if case .number = value {
+                problems.append("\(name) must be an integer between -\(Self.maxExactInteger) and \(Self.maxExactInteger)")
+            } else {
+                problems.append("\(name) must be an integer, not \(value.typeName)")
+            }
+            return nil
+        }
+        return Int(number)
+    }
+
+    /// The boolean field `name`; `nil` with the problem noted otherwise.
+    public mutating func bool(_ name: String, required: Bool) -> Bool? {
+        guard let value = present(name, required: required) else { return nil }
+        guard case .bool(let flag) = value else {
+            problems.append("\(name) must be true or false, not \(value.typeName)")
+            return nil
+        }
+        return flag
+    }
+
+    /// The time field `name`, `YYYY-MM-DDTHH:MM:SSZ` in UTC; `nil` with the problem noted otherwise.
+    public mutating func timestamp(_ name: String, required: Bool) -> Timestamp? {
+        guard let value = present(name, required: required) else { return nil }
+        guard case .string(let text) = value, let timestamp = Timestamp(iso8601: text) else {
+            problems.append("\(name) must be a UTC time such as \"2015-03-01T12:00:52Z\"")
+            return nil
+        }
+        return timestamp
+    }
+
+    /// The UUID field `name`, in its canonical 36-character form; `nil` with the problem noted otherwise.
+    public mutating func uuid(_ name: String, required: Bool) -> UUID? {
+        guard let value = present(name, required: required) else { return nil }
+        guard case .string(let text) = value, let id = UUID(canonical: text) else {
+            problems.append("\(name) must be a UUID such as \"01234567-89ab-cdef-0123-456789abcdef\"")
+            return nil
+        }
+        return id
+    }
+
+    /// The field's value unless it is absent or `null` (a problem when `required`, or when `null`:
+    /// no generated field is nullable, and an update cannot clear one).
+    private mutating func present(_ name: String, required: Bool) -> JSONValue? {
+        guard let value = fields[name], value != .null else {
+            if required || fields[name] == .null { problems.append("\(name) is required") }
+            return nil
+        }
+        return value
     }
 
     /// The keys that occur more than once at the top level of a JSON object already known to be valid.
