@@ -3,7 +3,7 @@ import Logging
 import PlinthCore
 import PlinthDatabase
 
-/// What the toolkit's commands (`serve`, `migrate`, `routes`) need to know of an app.
+/// What the toolkit's commands (`serve`, `migrate`, `seed`, `routes`) need to know of an app.
 ///
 /// An app's executable lists the commands for its definition:
 /// ```swift
@@ -30,4 +30,11 @@ public protocol AppDefinition {
     static func buildApplication(config: ServiceConfig, logger: Logger, drain: Drain) async throws -> App
     /// `METHOD /path` for every route.
     static func routeTable() -> [String]
+    /// Loads the app's seed data into a migrated database, for `APP seed`; returns what it did, in a line.
+    static func seed(database: Database, logger: Logger) async throws -> String
+}
+
+extension AppDefinition {
+    /// No seed data: apps that have some say what it is.
+    public static func seed(database: Database, logger: Logger) async throws -> String { "\(name) has no seed data" }
 }
