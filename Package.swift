@@ -207,6 +207,7 @@ let package = Package(
             name: "PostsTests",
             dependencies: [
                 "PlinthApp",
+                "PlinthTesting",
                 "Posts",
                 "PostsCore",
                 "PlinthCore",

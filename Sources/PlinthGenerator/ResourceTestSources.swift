@@ -281,7 +281,7 @@ extension GenerateModel {
 
                 @Test(arguments: TestStore.available)
                 func createShowUpdateAndDelete(store kind: TestStore) async throws {
-                    try await TestApp.with(kind) { client, database in
+                    try await TestApp.with(store: kind) { client, database in
             \(storedParent)            let body = ByteBuffer(string: Self.valid)
                         let unauthorized = try await client.execute(uri: \(collectionURI), method: .post, headers: [.contentType: "application/json"], body: body)
                         #expect(unauthorized.status == .unauthorized)
@@ -317,7 +317,7 @@ extension GenerateModel {
 
                 @Test(arguments: TestStore.available)
                 func listPagesWithRange(store kind: TestStore) async throws {
-                    try await TestApp.with(kind) { client, database in
+                    try await TestApp.with(store: kind) { client, database in
             \(storedParent)            let items = (0..<3).map { \(sampleCall("$0")) }
                         for item in items { \(parent == nil ? "" : "_ = ")try await \(type)Store(database: database).insert(item) }
                         let ordered = items.sorted { ($0.createdAt, $0.id.lowercasedString) < ($1.createdAt, $1.id.lowercasedString) }
@@ -338,7 +338,7 @@ extension GenerateModel {
 
                 @Test(arguments: TestStore.available)
                 func badInputIsAClearErrorAndStoresNothing(store kind: TestStore) async throws {
-                    try await TestApp.with(kind) { client, database in
+                    try await TestApp.with(store: kind) { client, database in
             \(storedParent)            let missing = try await client.write(\(collectionURI), .post, json: "{}")
                         #expect(missing.status == .unprocessableContent)
                         #expect(missing.errorID == "unprocessable_entity")
@@ -359,7 +359,7 @@ extension GenerateModel {
 
                 @Test(arguments: TestStore.available)
                 func unknownOrMalformedIDsAre404(store kind: TestStore) async throws {
-                    try await TestApp.with(kind) { client, _ in
+                    try await TestApp.with(store: kind) { client, _ in
                         for uri in ["/\(table)/\\(UUID().lowercasedString)", "/\(table)/not-a-uuid"] {
                             let response = try await client.execute(uri: uri, method: .get)
                             #expect(response.status == .notFound)
@@ -383,7 +383,7 @@ extension GenerateModel {
 
                     @Test(arguments: TestStore.available)
                     func deletingThe\(parentNames.type)DeletesIts\(Naming.type(table))(store kind: TestStore) async throws {
-                        try await TestApp.with(kind) { client, database in
+                        try await TestApp.with(store: kind) { client, database in
                             let \(parentNames.name) = try await \(parentNames.type).stored(on: database)
                             let created = try await client.write(\(collectionURI), .post, json: Self.valid)
                             let location = try #require(created.headers[.location])

@@ -24,7 +24,7 @@ public func buildApplication(config: AppConfig, logger: Logger? = nil, drain: Dr
     let cache = config.cache ? RepresentationCache(maxAge: .milliseconds(Int64(config.cacheMaxAge * 1000))) : nil
     var services = database.services + [MemoryTrimmer()]
     // Writes made elsewhere (another instance, `posts seed`) drop this instance's cached pages.
-    if let cache, let feed = database.changeFeed(tables: ["posts", "comments"], logger: logger, onChange: cache.invalidate) {
+    if let cache, let feed = database.changeFeed(tables: AppMigrations.tables, logger: logger, onChange: cache.invalidate) {
         services.append(feed)
     }
     let router = buildRouter(
@@ -63,8 +63,7 @@ func buildRouter(
     docsEndpoint.addRoutes(to: router)
     MetricsEndpoint<AppRequestContext>(registry: registry).addRoutes(to: router)
     let resource = ResourceEndpoints(token: token, prettyJSON: config.prettyJSON, cache: cache)
-    PostsEndpoints(store: PostStore(database: database), resource: resource).addRoutes(to: router)
-    CommentsEndpoints(store: CommentStore(database: database), resource: resource).addRoutes(to: router)
+    addResourceRoutes(to: router, database: database, resource: resource)
     if methodNotAllowed { router.addMethodNotAllowedResponders() }
     return router
 }

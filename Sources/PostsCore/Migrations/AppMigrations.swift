@@ -3,7 +3,20 @@ import PlinthDatabase
 /// Every migration of the app, oldest first: `posts migrate` applies them, `posts migrate rollback` reverts them.
 public enum AppMigrations {
     /// All of them, in order.
-    public static let all: [Migration] = [createPosts, notifyPostChanges, createComments, notifyCommentChanges]
+    public static let all: [Migration] = [
+        createPosts,
+        notifyPostChanges,
+        createComments,
+        notifyCommentChanges,
+        // plinth: migrations
+    ]
+
+    /// The tables whose changes drop cached pages (each has a `Migration.notifyChanges` trigger).
+    public static let tables: [String] = [
+        "posts",
+        "comments",
+        // plinth: tables
+    ]
 
     /// `0001_create_posts`: the posts table and its `(created_at, id)` index.
     ///

@@ -6,6 +6,7 @@ import NIOCore
 import Plinth
 import PlinthCore
 import PlinthDatabase
+import PlinthTesting
 import Posts
 import PostsCore
 
@@ -35,6 +36,21 @@ enum TestApp {
             if !posts.isEmpty { try await store.upsert(posts) }
             let app = try await buildApplication(config: config(database, customize: customize), logger: TestDatabase.logger)
             try await app.test(.router) { client in try await test(client, store) }
+        }
+    }
+}
+
+extension TestApp {
+    /// The app on the toolkit's throwaway database of `store`, with the database beside it: what the
+    /// suites `plinth generate` writes call, as in a generated app.
+    static func with(store: TestStore, _ test: @escaping @Sendable (any TestClientProtocol, Database) async throws -> Void) async throws {
+        try await PlinthTesting.TestDatabase.with(store, migrations: AppMigrations.all) { database, opened in
+            var config = AppConfig()
+            config.database = database
+            config.apiToken = token
+            config.logLevel = .warning
+            let app = try await buildApplication(config: config, logger: TestDatabase.logger)
+            try await app.test(.router) { client in try await test(client, opened) }
         }
     }
 }

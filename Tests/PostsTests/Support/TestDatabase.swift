@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PlinthCore
 import PlinthDatabase
+import PlinthTesting
 import PostgresNIO
 import Posts
 import PostsCore
@@ -105,6 +106,17 @@ struct TestDatabase: Sendable {
             defer { group.cancelAll() }
             return try await body(client)
         }
+    }
+}
+
+extension TestDatabase {
+    /// The toolkit's throwaway database, for the suites `plinth generate` writes (as in a generated app).
+    static func with<Result: Sendable>(
+        _ store: TestStore,
+        migrations: [Migration],
+        _ body: @Sendable (DatabaseConfig, Database) async throws -> Result
+    ) async throws -> Result {
+        try await PlinthTesting.TestDatabase.with(store, migrations: migrations, body)
     }
 }
 
