@@ -255,7 +255,7 @@ public struct GenerateModel: Sendable {
             for (file, old, _) in edits { try? Data(old.utf8).write(to: file) }
             throw GeneratorError("cannot write the \(name) \(parts.count > 1 ? "scaffold" : parts[0].rawValue): \(error.localizedDescription)")
         }
-        Self.format(files.map(\.0) + edits.map(\.0).filter { $0.pathExtension == "swift" }, app: app)
+        Self.format(files.map(\.0) + edits.map(\.0), app: app)
         return files.map(\.0)
     }
 

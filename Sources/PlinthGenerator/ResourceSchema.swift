@@ -106,8 +106,9 @@ extension GenerateModel {
     /// `document` (the app's `schema.json`) with this resource's paths and schemas, and the
     /// `If-Match` parameter they use; throws ``GeneratorError`` when it is not a JSON object.
     func schemaAdding(to document: String) throws -> String {
-        guard case .object = (try? OrderedJSON(parsing: Data(document.utf8))) ?? .null, let parsed = try? OrderedJSON(parsing: Data(document.utf8))
-        else { throw GeneratorError("schema.json is not a JSON object; nothing written") }
+        guard let parsed = try? OrderedJSON(parsing: Data(document.utf8)), case .object = parsed else {
+            throw GeneratorError("schema.json is not a JSON object; nothing written")
+        }
         func parse(_ text: String) throws -> OrderedJSON {
             do { return try OrderedJSON(parsing: Data(text.utf8)) } catch {
                 throw GeneratorError("internal: a generated schema entry is not JSON (\(error))")

@@ -124,9 +124,6 @@ struct ResourceArguments: ParsableArguments {
             for file in written { print("created \(file.standardizedFileURL.path.replacingOccurrences(of: root, with: ""))") }
             if parts.contains(.model) { print("listed \(resource.table) in AppMigrations") }
             if parts.contains(.endpoint) { print("routes added to Routes.swift, paths and schemas to schema.json") }
-        } catch let error as GeneratorError {
-            printToStandardError("plinth generate \(command): \(error)")
-            Foundation.exit(1)
         } catch {
             printToStandardError("plinth generate \(command): \(error)")
             Foundation.exit(1)
