@@ -60,7 +60,7 @@ public struct ResourceEndpoints: Sendable {
             query.limit += 1  // one more than the page tells whether another page follows
             let start = ContinuousClock.now
             // Room for a page of typical items without regrowing the buffer.
-            let page = try await render(query, PageWriter(limit: pageSize, pretty: pretty, capacity: 1024 + 256 * pageSize))
+            var page = try await render(query, PageWriter(limit: pageSize, pretty: pretty, capacity: 1024 + 256 * pageSize))
             Self.record(context, arity: page.count, since: start)
             var headers: HTTPFields = [.acceptRanges: "created_at, id"]
             var status = HTTPResponse.Status.ok

@@ -46,8 +46,11 @@ public struct PageWriter: Sendable {
         last = (item.id, item.createdAt)
     }
 
-    /// Closes the array and returns the page's bytes.
-    public consuming func finish() -> ByteBuffer {
+    /// Closes the array and returns the page's bytes; call it once, last.
+    ///
+    /// `mutating` rather than `consuming`: a consumed copy of a `let` page shared its buffer, so
+    /// closing the array copied the whole page (~2% of an uncached `GET /posts`).
+    public mutating func finish() -> ByteBuffer {
         if count == 0 { begin() }
         writer.endArray()
         return writer.buffer

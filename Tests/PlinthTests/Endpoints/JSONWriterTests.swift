@@ -117,7 +117,7 @@ import Testing
         #expect(page.hasMore)
         #expect(page.last?.id == items[1].id)
         #expect(String(buffer: page.finish()) == #"["1970-01-01T00:00:00Z","1970-01-01T00:00:01Z"]"#)
-        let empty = PageWriter(limit: 2, pretty: true)
+        var empty = PageWriter(limit: 2, pretty: true)
         #expect(empty.last == nil && !empty.hasMore)
         #expect(String(buffer: empty.finish()) == "[]")
     }

@@ -14,7 +14,7 @@ import Testing
             try await store.insert(post)
             // A title written by another program: "a", a lone lead byte, "(".
             try await store.database.execute("test", SQL(unsafe: "UPDATE posts SET title = CAST(x'61C328' AS TEXT)"))
-            let page = try await store.list(ListQuery(limit: 10), into: PageWriter(limit: 10, pretty: false)) {
+            var page = try await store.list(ListQuery(limit: 10), into: PageWriter(limit: 10, pretty: false)) {
                 $0.append($1, PostSerializer.write)
             }
             let body = page.finish()
