@@ -41,9 +41,11 @@ import Testing
 
     @Test func returnsTheBodysValue() async throws {
         let leases = NIOLockedValueBox(0)
+        // Generous deadlines: at the start of the suite every test's task queues for Swift's pool,
+        // and the worker's lease can wait seconds for a thread.
         let value = try await BoundedPoolCall.run(
-            leaseTimeout: .seconds(1),
-            answerTimeout: .seconds(1),
+            leaseTimeout: .seconds(30),
+            answerTimeout: .seconds(30),
             lease: Self.immediateLease(count: leases),
             body: { resource in "resource \(resource)" }
         )
@@ -55,8 +57,8 @@ import Testing
         struct Refused: Error {}
         await #expect(throws: Refused.self) {
             try await BoundedPoolCall.run(
-                leaseTimeout: .seconds(1),
-                answerTimeout: .seconds(1),
+                leaseTimeout: .seconds(30),
+                answerTimeout: .seconds(30),
                 lease: Self.immediateLease(count: NIOLockedValueBox(0)),
                 body: { _ in throw Refused() }
             )
@@ -137,12 +139,14 @@ import Testing
     }
 
     @Test func anUnboundedBodyMayOutliveTheLeaseTimeout() async throws {
+        // The lease gets 5 s (the suite's start can keep the worker from a thread for seconds); the
+        // body runs past that.
         let value = try await BoundedPoolCall.run(
-            leaseTimeout: .seconds(1),
+            leaseTimeout: .seconds(5),
             answerTimeout: nil,
             lease: Self.immediateLease(count: NIOLockedValueBox(0)),
             body: { _ in
-                try await Task.sleep(for: .milliseconds(1500))
+                try await Task.sleep(for: .milliseconds(6000))
                 return "done"
             }
         )
