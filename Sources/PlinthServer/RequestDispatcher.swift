@@ -39,8 +39,6 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
     private let control: ConnectionControl
     private var state = State.idle
     private var context: ChannelHandlerContext?
-    /// Where this connection's requests run: its event loop.
-    private var executor: EventLoopTaskExecutor?
     /// A response is being produced or written.
     private var responding = false
     private var inputClosed = false
@@ -55,7 +53,6 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        executor = EventLoopTaskExecutor(eventLoop: context.eventLoop)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -181,7 +178,6 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
             server: server,
             request: Request(head: head, body: body),
             channel: context.channel,
-            executor: executor ?? EventLoopTaskExecutor(eventLoop: context.eventLoop),
             closeAfter: head.headerFields[.connection]?.lowercased().contains("close") == true
         )
         run.begin(control: control)

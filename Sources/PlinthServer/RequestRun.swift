@@ -27,15 +27,12 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
 
     private let server: RequestServer<Responder>
     private let channel: any Channel
-    /// Held here so that it outlives the request's task.
-    private let executor: EventLoopTaskExecutor
     private let closeAfter: Bool
     private let phase: NIOLockedValueBox<Phase>
 
-    init(server: RequestServer<Responder>, request: Request, channel: any Channel, executor: EventLoopTaskExecutor, closeAfter: Bool) {
+    init(server: RequestServer<Responder>, request: Request, channel: any Channel, closeAfter: Bool) {
         self.server = server
         self.channel = channel
-        self.executor = executor
         self.closeAfter = closeAfter
         self.phase = NIOLockedValueBox(.dispatched(request))
     }
@@ -95,10 +92,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
             if admitted { server.admission?.finished() }
             return channel.close(promise: nil)
         }
-        let executor = self.executor
-        let task = Task(executorPreference: executor) { [self] in
-            await RequestExecutor.$preferred.withValue(executor) { await serve(request, refusal: refusal, admitted: admitted) }
-        }
+        let task = Task { await serve(request, refusal: refusal, admitted: admitted) }
         let wasCancelled = phase.withLockedValue { phase -> Bool in
             if case .cancelled = phase { return true }
             phase = .running(task)

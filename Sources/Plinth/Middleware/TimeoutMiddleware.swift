@@ -37,7 +37,7 @@ public struct TimeoutMiddleware<Context: RequestContext>: RouterMiddleware {
         return try await withoutActuallyEscaping(next) { next in
             // The task is awaited below, so `next` never outlives this call.
             let work = UncheckedSendableBox(next)
-            let task = Task(executorPreference: RequestExecutor.preferred) { try await work.value(request, context) }
+            let task = Task { try await work.value(request, context) }
             let timedOut = NIOLockedValueBox(false)
             let entry = deadlines.register(deadline: .now() + timeAmount) {
                 timedOut.withLockedValue { $0 = true }

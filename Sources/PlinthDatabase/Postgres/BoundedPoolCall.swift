@@ -42,7 +42,7 @@ enum BoundedPoolCall {
                 guard call.begin(continuation) else { return }
                 call.setDeadline(deadlines.register(deadline: .now() + leaseTimeout) { call.finish(.failure(Timeout.lease)) })
                 call.setWorker(
-                    Task(executorPreference: RequestExecutor.preferred) {
+                    Task {
                         do {
                             let value = try await lease { resource in
                                 guard call.markLeased() else { throw CancellationError() }

@@ -6,9 +6,8 @@ import PlinthCore
 /// Embedded SQLite through GRDB, the zero-setup default.
 ///
 /// Files use a WAL `DatabasePool`: readers run concurrently with the single writer. Writes run on
-/// GRDB's writer queue; reads on the calling task's thread, which is the connection's event loop
-/// when the server runs requests there (at most one read per loop at a time) and otherwise one of
-/// Swift's pool threads (at most the database's call bound of them at once).
+/// GRDB's writer queue; reads on the calling task's thread (never an event loop: handlers run on
+/// Swift's pool), which at most the database's call bound of them occupy at once.
 /// `synchronous = FULL`: a write is acknowledged only after the WAL is on disk, so a 201 survives a
 /// crash of the process or of the machine. `foreign_keys = ON` on every connection, so `ON DELETE
 /// CASCADE` holds (SQLite leaves foreign keys off by default).
