@@ -328,7 +328,7 @@ extension GenerateModel {
 
     var create: String {
         let arguments =
-            (["id: UUID()"]
+            (["id: UUID.random()"]
             + fields.map { field in
                 field.kind == .references ? "\(field.property): \(field.property)" : "\(field.property): input.\(field.property) ?? \(field.absent)"
             } + ["createdAt: now", "updatedAt: now"]).joined(separator: ", ")

@@ -117,7 +117,7 @@ public final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChanne
         let body = apiError.body(allocator: context.channel.allocator)
         fields[.contentLength] = String(body.readableBytes)
         fields[.connection] = "close"
-        fields[.requestID] = UUID().lowercasedString
+        fields[.requestID] = UUID.random().lowercasedString
         pendingResponses = 1  // nothing else may be written on this connection
         context.write(wrapOutboundOut(.head(HTTPResponse(status: apiError.status, headerFields: fields))), promise: nil)
         context.write(wrapOutboundOut(.body(body)), promise: nil)

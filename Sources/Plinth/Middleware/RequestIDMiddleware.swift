@@ -25,7 +25,7 @@ public struct RequestIDMiddleware<Context: PlinthRequestContext>: RouterMiddlewa
     /// Sets the ids on the context and the `Request-Id` header on the response.
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        let id = UUID().lowercasedString
+        let id = UUID.random().lowercasedString
         context.requestIDs = [id] + Self.receivedIDs(request.headers, limit: maxReceived)
         // Hummingbird's own `hb.request.id` (set by `Application` and its test client) would be a
         // second, unrelated id on every line; use `context.requestID` rather than `context.id`.

@@ -5,6 +5,23 @@ import Foundation
 // `GET /posts` (100 ids parsed from SQLite and written out per request; `perf`, bench notes).
 
 extension UUID {
+    /// A random (version 4) UUID from the system's secure generator.
+    ///
+    /// Foundation's `UUID()` on Linux opens, reads and closes `/dev/urandom` for each one (three
+    /// system calls and a file descriptor per request for the request id); the standard library's
+    /// generator makes one `getrandom` call.
+    public static func random() -> UUID {
+        var generator = SystemRandomNumberGenerator()
+        var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &value) { bytes in
+            bytes.storeBytes(of: generator.next() as UInt64, toByteOffset: 0, as: UInt64.self)
+            bytes.storeBytes(of: generator.next() as UInt64, toByteOffset: 8, as: UInt64.self)
+            bytes[6] = bytes[6] & 0x0F | 0x40  // version 4
+            bytes[8] = bytes[8] & 0x3F | 0x80  // RFC 9562 variant
+        }
+        return UUID(uuid: value)
+    }
+
     /// Parses the canonical 36-character form, `8-4-4-4-12` hex digits in either case.
     public init?(canonical text: some StringProtocol) {
         let parsed: uuid_t?? = text.utf8.withContiguousStorageIfAvailable { Self.parse($0) }

@@ -13,7 +13,7 @@ public struct CreateComment: Sendable {
 
     /// Stores and returns the new comment; 404 when the post does not exist.
     public func call(postID: UUID, _ input: CommentInput, now: Timestamp = .now()) async throws -> Comment {
-        let comment = Comment(id: UUID(), postID: postID, author: input.author ?? "", body: input.body ?? "", createdAt: now, updatedAt: now)
+        let comment = Comment(id: .random(), postID: postID, author: input.author ?? "", body: input.body ?? "", createdAt: now, updatedAt: now)
         guard try await store.insert(comment) else { throw APIError(.notFound, message: "No post with id \(postID.lowercasedString).") }
         return comment
     }

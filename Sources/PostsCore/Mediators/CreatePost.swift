@@ -16,7 +16,7 @@ public struct CreatePost: Sendable {
         guard let title = input.title, let body = input.body else {
             throw APIError(.unprocessableEntity, message: "Invalid post: title and body are required.")
         }
-        let post = Post(id: UUID(), title: title, body: body, createdAt: now, updatedAt: now)
+        let post = Post(id: .random(), title: title, body: body, createdAt: now, updatedAt: now)
         try await store.insert(post)
         return post
     }

@@ -16,6 +16,19 @@ import Testing
         #expect(UUID(canonical: "FFFFFFFF-ffff-FFFF-ffff-FFFFFFFFFFFF")?.lowercasedString == "ffffffff-ffff-ffff-ffff-ffffffffffff")
     }
 
+    @Test func randomIsVersion4WithTheRFCVariant() {
+        var seen: Set<UUID> = []
+        for _ in 0..<1000 {
+            let text = UUID.random().lowercasedString
+            let characters = Array(text)
+            #expect(characters[14] == "4")
+            #expect("89ab".contains(characters[19]))
+            #expect(UUID(canonical: text) != nil)
+            seen.insert(UUID(canonical: text)!)
+        }
+        #expect(seen.count == 1000)
+    }
+
     @Test(arguments: [
         "", "dadf6879-fed3-4b5f-8d4e-0ce894784cc", "dadf6879-fed3-4b5f-8d4e-0ce894784ccff",
         "dadf6879fed3-4b5f-8d4e-0ce894784ccff", "dadf6879-fed3-4b5f-8d4e_0ce894784ccf", "gadf6879-fed3-4b5f-8d4e-0ce894784ccf",
