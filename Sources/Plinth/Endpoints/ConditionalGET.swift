@@ -8,28 +8,43 @@ public enum ConditionalGET {
     /// A strong ETag for `body`: a 64-bit FNV-1a-style hash of its bytes, quoted.
     ///
     /// Not cryptographic: an ETag only has to change when the body does. Hashes eight bytes per
-    /// step (byte-wise FNV-1a took ~5% of an uncached `GET /posts`, 38 KB per response), then
-    /// mixes the result so every input bit reaches every output bit.
+    /// step in four independent lanes, so the multiplies overlap rather than wait on each other
+    /// (one lane is a chain of ~4,800 dependent multiplies for a 38 KB page), then mixes the
+    /// lanes so every input bit reaches every output bit.
     public static func etag(for body: ByteBuffer) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        let prime: UInt64 = 0x100_0000_01b3
+        var lanes: (UInt64, UInt64, UInt64, UInt64) = (0xcbf2_9ce4_8422_2325, 0x8422_2325_cbf2_9ce4, 0x9ce4_cbf2_2325_8422, 0x2325_8422_9ce4_cbf2)
+        var hash: UInt64 = 0
         body.withUnsafeReadableBytes { bytes in
             var offset = 0
-            while offset + 8 <= bytes.count {
-                hash = (hash ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0x100_0000_01b3
-                offset += 8
+            while offset + 32 <= bytes.count {
+                lanes.0 = (lanes.0 ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* prime
+                lanes.1 = (lanes.1 ^ bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)) &* prime
+                lanes.2 = (lanes.2 ^ bytes.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self)) &* prime
+                lanes.3 = (lanes.3 ^ bytes.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self)) &* prime
+                offset += 32
             }
+            hash = Self.mix(lanes.0) ^ Self.mix(lanes.1 &+ 1) &* 3 ^ Self.mix(lanes.2 &+ 2) &* 5 ^ Self.mix(lanes.3 &+ 3) &* 7
             while offset < bytes.count {
-                hash = (hash ^ UInt64(bytes[offset])) &* 0x100_0000_01b3
+                hash = (hash ^ UInt64(bytes[offset])) &* prime
                 offset += 1
             }
         }
-        hash ^= UInt64(body.readableBytes)
-        // MurmurHash3's 64-bit finalizer.
-        hash = (hash ^ (hash >> 33)) &* 0xff51_afd7_ed55_8ccd
+        hash = mix(hash ^ UInt64(body.readableBytes))
+        return String(unsafeUninitializedCapacity: 18) { out in
+            let digits: StaticString = "0123456789abcdef"
+            out[0] = UInt8(ascii: "\"")
+            for index in 0..<16 { out[16 - index] = digits.utf8Start[Int(hash >> (4 * UInt64(index)) & 0x0F)] }
+            out[17] = UInt8(ascii: "\"")
+            return 18
+        }
+    }
+
+    /// MurmurHash3's 64-bit finalizer.
+    private static func mix(_ value: UInt64) -> UInt64 {
+        var hash = (value ^ (value >> 33)) &* 0xff51_afd7_ed55_8ccd
         hash = (hash ^ (hash >> 33)) &* 0xc4ce_b9fe_1a85_ec53
-        hash ^= hash >> 33
-        let hex = String(hash, radix: 16)
-        return "\"" + String(repeating: "0", count: 16 - hex.count) + hex + "\""
+        return hash ^ hash >> 33
     }
 
     /// Whether `If-None-Match` in `request` names `etag` (or is `*`).
