@@ -45,49 +45,46 @@ extension UUID {
 
     /// Writes the 36 bytes of ``lowercasedString`` to the start of `out`.
     public func writeLowercased(into out: UnsafeMutableRawBufferPointer) {
+        let digits: StaticString = "0123456789abcdef"
         withUnsafeBytes(of: uuid) { bytes in
-            var position = 0
             for index in 0..<16 {
-                if index == 4 || index == 6 || index == 8 || index == 10 {
-                    out[position] = UInt8(ascii: "-")
-                    position += 1
-                }
-                out[position] = Self.hexDigit(bytes[index] >> 4)
-                out[position + 1] = Self.hexDigit(bytes[index] & 0x0F)
-                position += 2
+                let position = Self.textPosition(index)
+                out[position] = digits.utf8Start[Int(bytes[index] >> 4)]
+                out[position + 1] = digits.utf8Start[Int(bytes[index] & 0x0F)]
             }
         }
+        (out[8], out[13], out[18], out[23]) = (UInt8(ascii: "-"), UInt8(ascii: "-"), UInt8(ascii: "-"), UInt8(ascii: "-"))
     }
 
-    private static func hexDigit(_ value: UInt8) -> UInt8 {
-        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") - 10 + value
+    /// Where byte `index`'s two digits start in the text: two per byte, plus the hyphens before it
+    /// (after bytes 3, 5, 7 and 9), in arithmetic rather than branches.
+    private static func textPosition(_ index: Int) -> Int {
+        2 * index + min(max((index - 2) / 2, 0), 4)
     }
 
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
+    /// The value (0–15) of a hex digit in either case, or 16 or more for any other byte, without
+    /// branches: ids are random, so a branch per digit (number or letter?) would be mispredicted
+    /// about half the time.
+    private static func hexValue(_ byte: UInt8) -> UInt8 {
+        let digit = byte &- UInt8(ascii: "0")
+        let letter = (byte | 0x20) &- UInt8(ascii: "a")
+        return digit < 10 ? digit : letter < 6 ? letter &+ 10 : 0x10
     }
 
     private static func parse(_ text: UnsafeBufferPointer<UInt8>) -> uuid_t? {
-        guard text.count == 36 else { return nil }
+        guard text.count == 36,
+            text[8] == UInt8(ascii: "-"), text[13] == UInt8(ascii: "-"), text[18] == UInt8(ascii: "-"), text[23] == UInt8(ascii: "-")
+        else { return nil }
         var result: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        let valid = withUnsafeMutableBytes(of: &result) { bytes -> Bool in
-            var position = 0
+        var invalid: UInt8 = 0
+        withUnsafeMutableBytes(of: &result) { bytes in
             for index in 0..<16 {
-                if index == 4 || index == 6 || index == 8 || index == 10 {
-                    guard text[position] == UInt8(ascii: "-") else { return false }
-                    position += 1
-                }
-                guard let high = hexValue(text[position]), let low = hexValue(text[position + 1]) else { return false }
+                let position = textPosition(index)
+                let (high, low) = (hexValue(text[position]), hexValue(text[position + 1]))
                 bytes[index] = high << 4 | low
-                position += 2
+                invalid |= high | low
             }
-            return true
         }
-        return valid ? result : nil
+        return invalid < 0x10 ? result : nil
     }
 }
