@@ -32,29 +32,32 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         }
     }
 
-    /// Writes the 20 bytes of `YYYY-MM-DDTHH:MM:SSZ` to the start of `buffer`.
+    /// Writes the 20 bytes of `YYYY-MM-DDTHH:MM:SSZ` to the start of `buffer` (a year outside
+    /// 0000–9999 is written as the nearest of the two).
     public func writeISO8601(into buffer: UnsafeMutableRawBufferPointer) {
         let days = secondsSince1970 >= 0 ? secondsSince1970 / 86_400 : (secondsSince1970 - 86_399) / 86_400
         let secondOfDay = Int(secondsSince1970 - days * 86_400)
         let (year, month, day) = Self.civil(fromDays: days)
-        func put(_ value: Int, _ width: Int, at offset: Int) {
-            var value = value
-            for index in stride(from: offset + width - 1, through: offset, by: -1) {
-                buffer[index] = UInt8(ascii: "0") + UInt8(value % 10)
-                value /= 10
-            }
+        // Two digits per table lookup: half the divisions of a digit at a time.
+        let pairs: StaticString =
+            "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+        func put(_ value: Int, at offset: Int) {
+            buffer[offset] = pairs.utf8Start[2 * value]
+            buffer[offset + 1] = pairs.utf8Start[2 * value + 1]
         }
-        put(Int(year), 4, at: 0)
+        let clampedYear = Int(min(max(year, 0), 9999))
+        put(clampedYear / 100, at: 0)
+        put(clampedYear % 100, at: 2)
         buffer[4] = UInt8(ascii: "-")
-        put(month, 2, at: 5)
+        put(month, at: 5)
         buffer[7] = UInt8(ascii: "-")
-        put(day, 2, at: 8)
+        put(day, at: 8)
         buffer[10] = UInt8(ascii: "T")
-        put(secondOfDay / 3600, 2, at: 11)
+        put(secondOfDay / 3600, at: 11)
         buffer[13] = UInt8(ascii: ":")
-        put(secondOfDay / 60 % 60, 2, at: 14)
+        put(secondOfDay / 60 % 60, at: 14)
         buffer[16] = UInt8(ascii: ":")
-        put(secondOfDay % 60, 2, at: 17)
+        put(secondOfDay % 60, at: 17)
         buffer[19] = UInt8(ascii: "Z")
     }
 
@@ -72,16 +75,14 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
             utf8[10] == UInt8(ascii: "T") || utf8[10] == UInt8(ascii: " "),
             utf8[13] == UInt8(ascii: ":"), utf8[16] == UInt8(ascii: ":"), utf8.count == 25 || utf8[19] == UInt8(ascii: "Z")
         else { return nil }
-        func number(_ offset: Int, _ width: Int) -> Int? {
-            var value = 0
-            for byte in utf8[offset..<offset + width] {
-                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-                value = value * 10 + Int(byte - UInt8(ascii: "0"))
-            }
-            return value
+        func pair(_ offset: Int) -> Int? {
+            let (tens, ones) = (utf8[offset] &- UInt8(ascii: "0"), utf8[offset + 1] &- UInt8(ascii: "0"))
+            guard tens < 10, ones < 10 else { return nil }
+            return Int(tens) * 10 + Int(ones)
         }
-        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
-            let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
+        guard let century = pair(0), let yearOfCentury = pair(2), let month = pair(5), let day = pair(8),
+            let hour = pair(11), let minute = pair(14), let second = pair(17),
+            case let year = century * 100 + yearOfCentury,
             (1...12).contains(month), (1...Self.daysIn(month: month, year: year)).contains(day),
             hour < 24, minute < 60, second < 60
         else { return nil }

@@ -23,10 +23,15 @@ import Testing
 
     @Test(arguments: [
         "", "2015-03-01", "2015-03-01T12:00:52", "2015-02-29T00:00:00Z", "2015-13-01T00:00:00Z", "2015-03-01T24:00:00Z", "2015-03-01T12:00:52.5Z",
-        "2O15-03-01T12:00:52Z",
+        "2O15-03-01T12:00:52Z", "2015-03-01T12:00:5:Z", "2015-03-01T12:00:5/Z", "2015-0 -01T12:00:52Z",
     ])
     func rejectsOtherShapes(text: String) {
         #expect(Timestamp(iso8601: text) == nil)
+    }
+
+    @Test func writesYearsOutsideFourDigitsAsTheNearestOne() {
+        #expect(Timestamp(secondsSince1970: 253_402_300_800).iso8601 == "9999-01-01T00:00:00Z")
+        #expect(Timestamp(secondsSince1970: -62_167_219_201).iso8601.hasPrefix("0000-"))
     }
 
     @Test func acceptsUTCOffsetSpelledOut() {
