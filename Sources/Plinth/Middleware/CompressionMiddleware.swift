@@ -6,7 +6,8 @@ import PlinthCore
 /// Compresses JSON and text responses of at least `minimumBytes` with gzip or deflate when the
 /// client accepts it, and marks them `Vary: Accept-Encoding`.
 ///
-/// Responses that already carry `Content-Encoding` (cached gzip representations) pass through.
+/// Responses that already carry `Content-Encoding` (cached gzip representations) pass through;
+/// the rest are compressed with ``ContentCoding/Effort/fast``, since it happens on every request.
 /// ```swift
 /// router.add(middleware: CompressionMiddleware())
 /// ```
@@ -29,7 +30,7 @@ public struct CompressionMiddleware<Context: RequestContext>: RouterMiddleware {
         guard request.method != .head, let coding = ContentCoding.negotiate(request.headers[.acceptEncoding]) else { return response }
         let collector = Collector()
         try await response.body.write(CollectingWriter(collector: collector))
-        guard let compressed = coding.compress(collector.buffer) else { return response }
+        guard let compressed = coding.compress(collector.buffer, effort: .fast) else { return response }
         response.headers[.contentEncoding] = coding.name
         if let etag = response.headers[.eTag] { response.headers[.eTag] = coding.etag(etag) }
         response.body = .init(byteBuffer: compressed)
@@ -58,8 +59,13 @@ private struct CollectingWriter: ResponseBodyWriter {
     let collector: Collector
 
     mutating func write(_ buffer: ByteBuffer) async throws {
-        var buffer = buffer
-        collector.buffer.writeBuffer(&buffer)
+        // The usual body is one buffer: keep it rather than copy it.
+        if collector.buffer.readableBytes == 0 {
+            collector.buffer = buffer
+        } else {
+            var buffer = buffer
+            collector.buffer.writeBuffer(&buffer)
+        }
     }
 
     consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}

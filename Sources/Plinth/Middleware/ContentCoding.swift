@@ -37,10 +37,20 @@ public struct ContentCoding: Sendable, Hashable {
         return nil
     }
 
+    /// How hard zlib works on a body.
+    public enum Effort: Sendable {
+        /// zlib's level 1, as nginx's `gzip_comp_level` defaults to: for a body compressed on every
+        /// request, where level 6 cost more CPU than making the body did.
+        case fast
+        /// zlib's default, level 6: for a body compressed once and served many times (a cached one).
+        case thorough
+    }
+
     /// `body` compressed with this coding, or `nil` if zlib fails.
-    public func compress(_ body: ByteBuffer) -> ByteBuffer? {
+    public func compress(_ body: ByteBuffer, effort: Effort = .thorough) -> ByteBuffer? {
         var input = body
-        let algorithm: CompressionAlgorithm = self == .gzip ? .gzip() : .zlib()
+        let configuration = ZlibConfiguration(compressionLevel: effort == .fast ? .fastestCompression : .defaultCompressionLevel)
+        let algorithm: CompressionAlgorithm = self == .gzip ? .gzip(configuration: configuration) : .zlib(configuration: configuration)
         return try? input.compress(with: algorithm)
     }
 

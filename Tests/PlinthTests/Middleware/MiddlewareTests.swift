@@ -148,6 +148,18 @@ import Testing
         }
     }
 
+    @Test(arguments: [ContentCoding.gzip, .deflate])
+    func bothEffortsRoundTrip(coding: ContentCoding) throws {
+        let body = ByteBuffer(string: "[" + (0..<400).map { #"{"id":\#($0),"title":"post \#($0 % 7)"}"# }.joined(separator: ",") + "]")
+        let fast = try #require(coding.compress(body, effort: .fast))
+        let thorough = try #require(coding.compress(body, effort: .thorough))
+        #expect(fast.readableBytes < body.readableBytes / 3)
+        #expect(fast != thorough)  // the effort reaches zlib
+        for var compressed in [fast, thorough] {
+            #expect(try compressed.decompress(with: coding == .gzip ? .gzip() : .zlib()) == body)
+        }
+    }
+
     @Test func contentCodingNegotiation() {
         #expect(ContentCoding.negotiate("gzip") == .gzip)
         #expect(ContentCoding.negotiate("deflate, gzip;q=0.5") == .gzip)
