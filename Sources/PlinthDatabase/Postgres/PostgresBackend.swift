@@ -23,6 +23,8 @@ final class PostgresBackend: DatabaseBackend {
     private let knownDown = NIOLockedValueBox(false)
     /// How long a request waits for a pooled connection before answering 503.
     private let leaseTimeout: Duration
+    /// The read statements prepared on each pooled connection.
+    let statements = PreparedStatements()
 
     /// How long a request waits for a pooled connection by default.
     static let defaultLeaseTimeout: Duration = .seconds(2)
@@ -69,17 +71,52 @@ final class PostgresBackend: DatabaseBackend {
         into initial: State,
         _ step: @escaping @Sendable (inout State, inout SQLRow) throws -> Void
     ) async throws -> State {
+        // Reads run as statements prepared on their connection; writes, and reads with a NULL value,
+        // as one-off statements.
+        if !write, let typed = PreparedStatements.typedStatement(sql) {
+            let statements = self.statements
+            return try await withConnection { connection, logger in
+                guard let prepared = try await statements.statement(typed.text, on: connection) else {
+                    return try await Self.fold(Self.query(sql), on: connection, logger, into: initial, step)
+                }
+                let fold = Fold(initial)
+                do {
+                    try await prepared.execute(typed.values) { row in
+                        var sqlRow = SQLRow(postgres: row, preparedStatement: true)
+                        try step(&fold.state, &sqlRow)
+                    }.get()
+                } catch {
+                    statements.forget(typed.text, on: connection)
+                    // A statement whose result type a schema change altered (0A000), or that the server no
+                    // longer has (26000), runs once unprepared and is prepared again next time.
+                    guard case .server(let message) = error as? PostgresError, ["0A000", "26000"].contains(message.fields[.sqlState])
+                    else { throw error }
+                    return try await Self.fold(Self.query(sql), on: connection, logger, into: initial, step)
+                }
+                return fold.state
+            }
+        }
         let statement = Self.query(sql)
         return try await withConnection { connection, logger in
-            // Rows are folded on the connection's event loop as they are decoded, rather than handed
-            // one by one through an async sequence to this task's thread and back.
-            let fold = Fold(initial)
-            _ = try await connection.query(statement, logger: logger) { row in
-                var sqlRow = SQLRow(postgres: row)
-                try step(&fold.state, &sqlRow)
-            }.get()
-            return fold.state
+            try await Self.fold(statement, on: connection, logger, into: initial, step)
         }
+    }
+
+    /// Runs a one-off statement, folding its rows on the connection's event loop as they are
+    /// decoded rather than handing them one by one through an async sequence to this task's thread.
+    private static func fold<State: Sendable>(
+        _ statement: PostgresQuery,
+        on connection: PostgresConnection,
+        _ logger: Logger,
+        into initial: State,
+        _ step: @escaping @Sendable (inout State, inout SQLRow) throws -> Void
+    ) async throws -> State {
+        let fold = Fold(initial)
+        _ = try await connection.query(statement, logger: logger) { row in
+            var sqlRow = SQLRow(postgres: row)
+            try step(&fold.state, &sqlRow)
+        }.get()
+        return fold.state
     }
 
     /// The state of one fold: written by the row callback, one row after another on the
@@ -196,7 +233,7 @@ final class PostgresBackend: DatabaseBackend {
     /// The statement with `$n` markers and its values in PostgreSQL's binary formats.
     static func query(_ sql: SQL) -> PostgresQuery {
         var binds = PostgresBindings()
-        let text = sql.render { index, text in
+        let text = sql.render { index, _, text in
             text += "$"
             text += String(index)
         } bind: { value in
@@ -287,22 +324,36 @@ final class PostgresBackend: DatabaseBackend {
         if let error = error as? PostgresTransactionError, let cause = error.closureError ?? error.beginError ?? error.commitError {
             return storeError(cause)
         }
+        // Prepared statements run through PostgresNIO's older interface, which reports `PostgresError`.
+        if let error = error as? PostgresError {
+            switch error {
+            case .server(let message): return serverError(error, state: message.fields[.sqlState] ?? "")
+            case .connectionClosed: return StoreError(.unavailable, String(reflecting: error))
+            case .protocol(let message) where message == "Unexpected connection close":
+                return StoreError(.unavailable, String(reflecting: error))
+            case .protocol: return error
+            }
+        }
         guard let error = error as? PSQLError else { return error }
         switch error.code {
         case .server:
-            let state = error.serverInfo?[.sqlState] ?? ""
-            if state == "57014" { return StoreError(.timeout, "statement timeout: \(error)") }
-            // 08: connection exception, 53: insufficient resources, 57P: operator intervention (shutdown).
-            if state.hasPrefix("08") || state.hasPrefix("53") || state.hasPrefix("57P") {
-                return StoreError(.unavailable, String(reflecting: error))
-            }
-            // 23: integrity constraint violation (a parent deleted meanwhile, a duplicate key).
-            if state.hasPrefix("23") { return StoreError(.constraint, String(reflecting: error)) }
-            return error
+            return serverError(error, state: error.serverInfo?[.sqlState] ?? "")
         case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed, .uncleanShutdown, .queryCancelled:
             return StoreError(.unavailable, String(reflecting: error))
         default:
             return error
         }
+    }
+
+    /// An error PostgreSQL answered with, by its SQLSTATE.
+    private static func serverError(_ error: any Error, state: String) -> any Error {
+        if state == "57014" { return StoreError(.timeout, "statement timeout: \(error)") }
+        // 08: connection exception, 53: insufficient resources, 57P: operator intervention (shutdown).
+        if state.hasPrefix("08") || state.hasPrefix("53") || state.hasPrefix("57P") {
+            return StoreError(.unavailable, String(reflecting: error))
+        }
+        // 23: integrity constraint violation (a parent deleted meanwhile, a duplicate key).
+        if state.hasPrefix("23") { return StoreError(.constraint, String(reflecting: error)) }
+        return error
     }
 }

@@ -48,9 +48,9 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
         parts.append(contentsOf: other.parts)
     }
 
-    /// The text, with each value's placeholder written by `placeholder` (given its 1-based index),
-    /// and each value handed to `bind` in order: one pass over the parts.
-    func render(placeholder: (Int, inout String) -> Void, bind: (SQLValue) -> Void) -> String {
+    /// The text, with each value's placeholder written by `placeholder` (given its 1-based index and
+    /// the value), and each value handed to `bind` in order: one pass over the parts.
+    func render(placeholder: (Int, SQLValue, inout String) -> Void, bind: (SQLValue) -> Void) -> String {
         var text = ""
         text.reserveCapacity(256)
         var index = 0
@@ -59,7 +59,7 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
             case .text(let piece): text += piece
             case .value(let value):
                 index += 1
-                placeholder(index, &text)
+                placeholder(index, value, &text)
                 bind(value)
             }
         }

@@ -19,15 +19,21 @@ public struct SQLRow {
     private let statement: OpaquePointer?
     private var cells: PostgresRow.Iterator?
     private var column: Int32 = 0
+    /// Whether PostgreSQL's cells are in binary whatever they are labelled: PostgresNIO always asks
+    /// for binary results, but labels a prepared statement's columns with the text format its
+    /// description reported.
+    private let binaryCells: Bool
 
     init(sqlite statement: OpaquePointer) {
         self.statement = statement
         self.cells = nil
+        self.binaryCells = false
     }
 
-    init(postgres row: PostgresRow) {
+    init(postgres row: PostgresRow, preparedStatement: Bool = false) {
         self.statement = nil
         self.cells = row.makeIterator()
+        self.binaryCells = preparedStatement
     }
 
     /// The next column as a `String`.
@@ -42,7 +48,8 @@ public struct SQLRow {
             let bytes = try sqliteText(statement, "text")
             return isValidUTF8(bytes) ? SQLText(bytes) : SQLText(String(decoding: bytes, as: UTF8.self))
         }
-        guard let cell = cells?.next(), cell.dataType == .text || cell.dataType == .varchar, cell.format == .binary, let bytes = cell.bytes
+        guard let cell = cells?.next(), cell.dataType == .text || cell.dataType == .varchar, (binaryCells || cell.format == .binary),
+            let bytes = cell.bytes
         else { throw Self.corrupt("text") }
         // The cell is a slice of the row's message buffer, which `cells` keeps alive (and nothing
         // writes to) until the next row: its memory stays put, as SQLite's does until the next step.
@@ -57,7 +64,7 @@ public struct SQLRow {
             guard sqlite3_column_type(statement, column) == SQLITE_INTEGER else { throw corrupt(statement, "integer") }
             return Int(sqlite3_column_int64(statement, column))
         }
-        guard let cell = cells?.next(), cell.format == .binary, var bytes = cell.bytes else { throw Self.corrupt("integer") }
+        guard let cell = cells?.next(), (binaryCells || cell.format == .binary), var bytes = cell.bytes else { throw Self.corrupt("integer") }
         switch (cell.dataType, bytes.readableBytes) {
         case (.int8, 8): return Int(bytes.readInteger(as: Int64.self)!)
         case (.int4, 4): return Int(bytes.readInteger(as: Int32.self)!)
@@ -77,7 +84,9 @@ public struct SQLRow {
             default: throw corrupt(statement, "boolean")
             }
         }
-        guard let cell = cells?.next(), cell.format == .binary, cell.dataType == .bool, var bytes = cell.bytes, bytes.readableBytes == 1 else {
+        guard let cell = cells?.next(), (binaryCells || cell.format == .binary), cell.dataType == .bool, var bytes = cell.bytes,
+            bytes.readableBytes == 1
+        else {
             throw Self.corrupt("boolean")
         }
         switch bytes.readInteger(as: UInt8.self) {
@@ -93,7 +102,8 @@ public struct SQLRow {
             guard let id = UUID(canonicalUTF8: try sqliteText(statement, "UUID")) else { throw corrupt(statement, "UUID", column - 1) }
             return id
         }
-        guard let cell = cells?.next(), cell.dataType == .uuid, cell.format == .binary, let bytes = cell.bytes, bytes.readableBytes == 16
+        guard let cell = cells?.next(), cell.dataType == .uuid, (binaryCells || cell.format == .binary), let bytes = cell.bytes,
+            bytes.readableBytes == 16
         else { throw Self.corrupt("UUID") }
         var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         withUnsafeMutableBytes(of: &value) { target in bytes.withUnsafeReadableBytes { target.copyMemory(from: $0) } }
@@ -108,7 +118,7 @@ public struct SQLRow {
             }
             return timestamp
         }
-        guard let cell = cells?.next(), cell.dataType == .timestamptz, cell.format == .binary, var bytes = cell.bytes,
+        guard let cell = cells?.next(), cell.dataType == .timestamptz, (binaryCells || cell.format == .binary), var bytes = cell.bytes,
             bytes.readableBytes == 8, let microseconds = bytes.readInteger(as: Int64.self)
         else { throw Self.corrupt("timestamp") }
         let (seconds, remainder) = microseconds.quotientAndRemainder(dividingBy: 1_000_000)

@@ -157,7 +157,7 @@ final class SQLiteBackend: DatabaseBackend {
     /// The statement's text with `?` markers and its values as SQLite stores them.
     private static func statement(_ sql: SQL) -> (String, StatementArguments) {
         var values: [(any DatabaseValueConvertible)?] = []
-        let text = sql.render { _, text in
+        let text = sql.render { _, _, text in
             text += "?"
         } bind: { value in
             switch value {
