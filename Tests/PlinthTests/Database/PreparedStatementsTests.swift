@@ -70,4 +70,23 @@ import Testing
             #expect(backend.statements.count >= 1 && backend.statements.count <= before)
         }
     }
+
+    /// A row the mapping refuses fails the read with the mapping's error, prepared or not, on both stores.
+    @Test(arguments: TestStore.available)
+    func aRowTheMappingRefusesFailsWithItsOwnError(store: TestStore) async throws {
+        try await TestDatabase.with(store, migrations: []) { _, database in
+            try await database.execute("create", "CREATE TABLE notes (id integer PRIMARY KEY, body text)")
+            try await database.execute("insert", SQL(unsafe: "INSERT INTO notes VALUES " + (1...300).map { "(\($0), 'x')" }.joined(separator: ", ")))
+            let prepared: SQL = "SELECT body FROM notes WHERE id >= \(1) ORDER BY id"
+            let oneOff = SQL(unsafe: "SELECT body FROM notes WHERE body IS DISTINCT FROM ?", values: [.null])
+            for sql in [prepared, oneOff] {
+                await #expect {
+                    _ = try await database.query("notes.read", sql) { row in try row.uuid() }  // text, not a UUID
+                } throws: { error in
+                    (error as? StoreError)?.kind == .corrupt
+                }
+            }
+            #expect(try await database.query("notes.read", prepared) { try $0.text() }.count == 300)
+        }
+    }
 }
