@@ -189,6 +189,7 @@ let package = Package(
                 "Plinth",
                 "PlinthDatabase",
                 "PlinthServer",
+                "PlinthTesting",
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
