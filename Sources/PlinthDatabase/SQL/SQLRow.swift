@@ -48,7 +48,7 @@ public struct SQLRow {
             let bytes = try sqliteText(statement, "text")
             return isValidUTF8(bytes) ? SQLText(bytes) : SQLText(String(decoding: bytes, as: UTF8.self))
         }
-        guard let cell = cells?.next(), cell.dataType == .text || cell.dataType == .varchar, (binaryCells || cell.format == .binary),
+        guard let cell = cells?.next(), cell.dataType == .text || cell.dataType == .varchar, isBinary(cell),
             let bytes = cell.bytes
         else { throw Self.corrupt("text") }
         // The cell is a slice of the row's message buffer, which `cells` keeps alive (and nothing
@@ -64,7 +64,7 @@ public struct SQLRow {
             guard sqlite3_column_type(statement, column) == SQLITE_INTEGER else { throw corrupt(statement, "integer") }
             return Int(sqlite3_column_int64(statement, column))
         }
-        guard let cell = cells?.next(), (binaryCells || cell.format == .binary), var bytes = cell.bytes else { throw Self.corrupt("integer") }
+        guard let cell = cells?.next(), isBinary(cell), var bytes = cell.bytes else { throw Self.corrupt("integer") }
         switch (cell.dataType, bytes.readableBytes) {
         case (.int8, 8): return Int(bytes.readInteger(as: Int64.self)!)
         case (.int4, 4): return Int(bytes.readInteger(as: Int32.self)!)
@@ -84,7 +84,7 @@ public struct SQLRow {
             default: throw corrupt(statement, "boolean")
             }
         }
-        guard let cell = cells?.next(), (binaryCells || cell.format == .binary), cell.dataType == .bool, var bytes = cell.bytes,
+        guard let cell = cells?.next(), isBinary(cell), cell.dataType == .bool, var bytes = cell.bytes,
             bytes.readableBytes == 1
         else {
             throw Self.corrupt("boolean")
@@ -102,7 +102,7 @@ public struct SQLRow {
             guard let id = UUID(canonicalUTF8: try sqliteText(statement, "UUID")) else { throw corrupt(statement, "UUID", column - 1) }
             return id
         }
-        guard let cell = cells?.next(), cell.dataType == .uuid, (binaryCells || cell.format == .binary), let bytes = cell.bytes,
+        guard let cell = cells?.next(), cell.dataType == .uuid, isBinary(cell), let bytes = cell.bytes,
             bytes.readableBytes == 16
         else { throw Self.corrupt("UUID") }
         var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
@@ -118,7 +118,7 @@ public struct SQLRow {
             }
             return timestamp
         }
-        guard let cell = cells?.next(), cell.dataType == .timestamptz, (binaryCells || cell.format == .binary), var bytes = cell.bytes,
+        guard let cell = cells?.next(), cell.dataType == .timestamptz, isBinary(cell), var bytes = cell.bytes,
             bytes.readableBytes == 8, let microseconds = bytes.readInteger(as: Int64.self)
         else { throw Self.corrupt("timestamp") }
         let (seconds, remainder) = microseconds.quotientAndRemainder(dividingBy: 1_000_000)
@@ -131,6 +131,11 @@ public struct SQLRow {
         guard sqlite3_column_type(statement, column) == SQLITE_TEXT else { throw corrupt(statement, expected) }
         let start = sqlite3_column_text(statement, column)
         return UnsafeRawBufferPointer(start: start, count: Int(sqlite3_column_bytes(statement, column)))
+    }
+
+    /// Whether a PostgreSQL cell's bytes are in the binary format this reads.
+    private func isBinary(_ cell: PostgresCell) -> Bool {
+        binaryCells || cell.format == .binary
     }
 
     private func corrupt(_ statement: OpaquePointer, _ expected: String, _ index: Int32? = nil) -> StoreError {
