@@ -12,6 +12,7 @@ import PlinthCore
 public final class ConnectionControl: Sendable {
     private struct State {
         var stopped = false
+        var request: ObjectIdentifier?
         var cancelRequest: (@Sendable () -> Void)?
     }
 
@@ -25,18 +26,29 @@ public final class ConnectionControl: Sendable {
         let cancel = state.withLockedValue { state -> (@Sendable () -> Void)? in
             guard !state.stopped else { return nil }
             state.stopped = true
-            defer { state.cancelRequest = nil }
+            defer { (state.request, state.cancelRequest) = (nil, nil) }
             return state.cancelRequest
         }
         cancel?()
     }
 
-    /// Registers how to cancel the request now being served; runs it at once if already stopped.
-    public func servingRequest(cancel: @escaping @Sendable () -> Void) {
+    /// Registers how to cancel `request`, now being served; runs `cancel` at once if already stopped.
+    public func servingRequest(_ request: AnyObject, cancel: @escaping @Sendable () -> Void) {
         let stopped = state.withLockedValue { state in
-            if !state.stopped { state.cancelRequest = cancel }
+            if !state.stopped { (state.request, state.cancelRequest) = (ObjectIdentifier(request), cancel) }
             return state.stopped
         }
         if stopped { cancel() }
     }
+
+    /// `request` is answered: its cancel is dropped, unless a later request has registered since.
+    /// An idle connection keeps no request (its run, with its lock, is ~450 bytes per connection).
+    public func finishedRequest(_ request: AnyObject) {
+        state.withLockedValue { state in
+            if state.request == ObjectIdentifier(request) { (state.request, state.cancelRequest) = (nil, nil) }
+        }
+    }
+
+    /// A request is registered and not yet answered.
+    public var isServingRequest: Bool { state.withLockedValue { $0.cancelRequest != nil } }
 }

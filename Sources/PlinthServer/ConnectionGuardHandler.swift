@@ -11,8 +11,12 @@ import PlinthCore
 ///
 /// - **Header-read timeout.** A client that connects and says nothing, or trickles its headers a
 ///   byte at a time, is cut off when its first request head has not fully arrived within
-///   `headerTimeout` (the decoder passes a head on only once all its lines are in). Later requests
-///   on a kept-alive connection are bounded by the server's idle timeout.
+///   `headerTimeout` (the decoder passes a head on only once all its lines are in).
+/// - **Idle timeout.** After that, a connection with no request in progress is closed once nothing
+///   was read or answered on it for `idleTimeout`. One timer per connection, moved only when it
+///   fires (as Hummingbird's `HTTPConnectionStateHandler` does; a handler of its own would cost an
+///   idle connection another handler and context). A graceful shutdown's quiescing is SwiftNIO's
+///   `HTTPServerPipelineHandler`'s.
 /// - **Malformed or oversized heads** get a JSON error and `Connection: close` instead of
 ///   Hummingbird's empty 400: a request line longer than the URI limit → 414
 ///   `request_uri_too_long`, a header field or all of them over their limits → 431
@@ -34,14 +38,22 @@ public final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChanne
 
     private let limits: HTTPHeadLimits
     private let headerTimeout: TimeAmount
+    private let idleTimeout: TimeAmount?
+    /// The header clock until the first head arrives, then the idle clock.
     private var timer: Scheduled<Void>?
     private var headReceived = false
+    private var requestBeingRead = false
+    private var lastActive = NIODeadline.uptimeNanoseconds(0)
     private var pendingResponses = 0
 
-    /// Creates a guard for one connection.
-    public init(limits: HTTPHeadLimits, headerTimeout: TimeAmount, control: ConnectionControl = ConnectionControl()) {
+    /// Creates a guard for one connection; with `idleTimeout` nil, kept-alive connections wait for
+    /// their next request for as long as the client keeps them.
+    public init(
+        limits: HTTPHeadLimits, headerTimeout: TimeAmount, idleTimeout: TimeAmount? = nil, control: ConnectionControl = ConnectionControl()
+    ) {
         self.limits = limits
         self.headerTimeout = headerTimeout
+        self.idleTimeout = idleTimeout
         self.control = control
     }
 
@@ -71,12 +83,18 @@ public final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChanne
 
     /// A request head stops the header clock and opens a pending response.
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .head = unwrapInboundIn(data) {
+        lastActive = context.eventLoop.now
+        switch unwrapInboundIn(data) {
+        case .head:
             pendingResponses += 1
+            requestBeingRead = true
             if !headReceived {
                 headReceived = true
                 cancelTimer()
+                startIdleTimer(context)
             }
+        case .body: break
+        case .end: requestBeingRead = false
         }
         context.fireChannelRead(data)
     }
@@ -87,9 +105,13 @@ public final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChanne
         context.fireUserInboundEventTriggered(event)
     }
 
-    /// A response's end closes its pending request.
+    /// A response's end closes its pending request and restarts the idle clock.
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { pendingResponses -= 1 }
+        if case .end = unwrapOutboundIn(data) {
+            pendingResponses -= 1
+            lastActive = context.eventLoop.now
+            if pendingResponses == 0 { startIdleTimer(context) }  // only if it rang during the response
+        }
         context.write(data, promise: promise)
     }
 
@@ -129,6 +151,25 @@ public final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChanne
     private func startTimer(_ context: ChannelHandlerContext) {
         guard timer == nil, !headReceived else { return }
         timer = context.eventLoop.assumeIsolated().scheduleTask(in: headerTimeout) {
+            context.close(promise: nil)
+        }
+    }
+
+    private func startIdleTimer(_ context: ChannelHandlerContext) {
+        guard let idleTimeout, timer == nil else { return }
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: lastActive + idleTimeout) { [self] in
+            timer = nil
+            idleClockRang(context, idleTimeout: idleTimeout)
+        }
+    }
+
+    /// Closes the connection if it was idle for the whole timeout; otherwise sets the clock again
+    /// for the rest of it, or leaves it to the end of the response under way.
+    private func idleClockRang(_ context: ChannelHandlerContext, idleTimeout: TimeAmount) {
+        guard context.channel.isActive, pendingResponses == 0 || requestBeingRead else { return }
+        if context.eventLoop.now < lastActive + idleTimeout {
+            startIdleTimer(context)
+        } else {
             context.close(promise: nil)
         }
     }

@@ -19,9 +19,9 @@ import PlinthCore
 ///   arrival order without a task (``ConcurrencyLimiter/admit(_:)``), and one the limiter refuses
 ///   runs with ``Admission/refusal`` set, so ``RescueErrorsMiddleware`` answers it with a 503 that
 ///   still gets CORS, a request id and a log line.
-/// - Pipelined requests are answered in order (SwiftNIO's `HTTPServerPipelineHandler`), idle
-///   connections are closed after `idleTimeout`, and a graceful shutdown closes each connection
-///   once its response is written (Hummingbird's `HTTPConnectionStateHandler`).
+/// - Pipelined requests are answered in order, and a graceful shutdown closes each connection once
+///   its response is written (SwiftNIO's `HTTPServerPipelineHandler`); idle connections are closed
+///   after `idleTimeout` (``ConnectionGuardHandler``).
 ///
 /// Why not Hummingbird's `HTTP1Channel`: its read loop is a task per connection, alive as long as
 /// the connection, and a Swift task keeps the frame slabs its deepest call chain needed until it
@@ -72,7 +72,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
     }
 
     /// The HTTP/1 pipeline: the raw-byte probe, NIO's codec with pipelining assistance, the
-    /// conversion to HTTP types, the connection guard, the idle timer and the request dispatcher.
+    /// conversion to HTTP types, the connection guard (with the idle timer) and the request dispatcher.
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
             let operations = channel.pipeline.syncOperations
@@ -88,11 +88,8 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
                 withDecoderLimitConfiguration: decoderLimits
             )
             try operations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
-            let guardHandler = ConnectionGuardHandler(limits: limits, headerTimeout: headerTimeout)
+            let guardHandler = ConnectionGuardHandler(limits: limits, headerTimeout: headerTimeout, idleTimeout: idleTimeout)
             try operations.addHandler(guardHandler)
-            if let idleTimeout {
-                try operations.addHandler(HTTPConnectionStateHandler(idleTimeout: .nanoseconds(idleTimeout.nanoseconds), logger: logger))
-            }
             let server = RequestServer(responder: responder, admission: admission, logger: logger)
             try operations.addHandler(RequestDispatcher(server: server, control: guardHandler.control))
             try operations.addHandler(RequestLineProbe(guardHandler: guardHandler, maxURIBytes: limits.maxURIBytes), position: .first)

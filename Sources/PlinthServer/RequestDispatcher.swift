@@ -178,9 +178,10 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
             server: server,
             request: Request(head: head, body: body),
             channel: context.channel,
+            control: control,
             closeAfter: head.headerFields[.connection]?.lowercased().contains("close") == true
         )
-        run.begin(control: control)
+        run.begin()
     }
 }
 

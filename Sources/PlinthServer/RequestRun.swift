@@ -27,19 +27,21 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
 
     private let server: RequestServer<Responder>
     private let channel: any Channel
+    private let control: ConnectionControl
     private let closeAfter: Bool
     private let phase: NIOLockedValueBox<Phase>
 
-    init(server: RequestServer<Responder>, request: Request, channel: any Channel, closeAfter: Bool) {
+    init(server: RequestServer<Responder>, request: Request, channel: any Channel, control: ConnectionControl, closeAfter: Bool) {
         self.server = server
         self.channel = channel
+        self.control = control
         self.closeAfter = closeAfter
         self.phase = NIOLockedValueBox(.dispatched(request))
     }
 
     /// Registers with the connection's control, then starts the request or queues it for admission.
-    func begin(control: ConnectionControl) {
-        control.servingRequest { [self] in cancel() }
+    func begin() {
+        control.servingRequest(self) { [self] in cancel() }
         guard let admission = server.admission else { return start(refusal: nil) }
         if case .cancelled = phase.withLockedValue({ $0 }) { return channel.close(promise: nil) }  // the client left already
         let leave = admission.admit { [self] refusal in start(refusal: refusal) }
@@ -104,6 +106,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
     private func serve(_ request: Request, refusal: APIError?, admitted: Bool) async {
         defer {
             phase.withLockedValue { $0 = .finished }  // drops the task handle
+            control.finishedRequest(self)
             if admitted { server.admission?.finished() }
         }
         // No `hb.request.id`: `RequestIDMiddleware` tags the request's logger with `request_id`, the
