@@ -104,10 +104,11 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
     }
 
     private func serve(_ request: Request, refusal: APIError?, admitted: Bool) async {
+        let ticket = admitted ? server.admission.map(AdmissionTicket.init) : nil
         defer {
             phase.withLockedValue { $0 = .finished }  // drops the task handle
             control.finishedRequest(self)
-            if admitted { server.admission?.finished() }
+            ticket?.returnUnlessHandedOver()
         }
         // No `hb.request.id`: `RequestIDMiddleware` tags the request's logger with `request_id`, the
         // id of its canonical log line.
@@ -115,7 +116,7 @@ where Responder.Context: RequestContext, Responder.Context.Source == Application
         var response = await respond(to: request, logger: logger, refusal: refusal)
         response.headers[.date] = HTTPDate.now
         if closeAfter { response.headers[.connection] = "close" }
-        let writer = ChannelResponseWriter(channel: channel, head: response.head, closeAfter: closeAfter)
+        let writer = ChannelResponseWriter(channel: channel, head: response.head, closeAfter: closeAfter, ticket: ticket, logger: logger)
         do {
             try await response.body.write(writer)
         } catch {

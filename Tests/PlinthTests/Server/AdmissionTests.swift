@@ -86,6 +86,30 @@ import Testing
         }
     }
 
+    /// A response still waiting for its client to read it keeps its request's slot: the slot is
+    /// returned once the response is written, not when the handler returns, so unread responses
+    /// in memory stay bounded by the limit.
+    @Test func anUnreadResponseKeepsItsSlotUntilItIsWritten() async throws {
+        let admission = ConcurrencyLimiter(limit: 1, queueLimit: 10, maxWait: .seconds(20))
+        try await withHeldServer(admission: admission) { client, held in
+            let reader = try await RawHTTP.connect(port: client.port!)
+            try await reader.executeThenClose { inbound, outbound in
+                try await outbound.write(ByteBuffer(string: "GET /big HTTP/1.1\r\nHost: x\r\n\r\n"))
+                for _ in 0..<500 where held.bigRuns == 0 { try await Task.sleep(for: .milliseconds(10)) }
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(held.bigRuns == 1)
+                #expect(admission.current == 1)  // 32 MB do not fit in the sockets' buffers
+                var received = 0
+                for try await chunk in inbound {
+                    received += chunk.readableBytes
+                    if received >= HeldRoute.bigSize { break }
+                }
+                for _ in 0..<500 where admission.current == 1 { try await Task.sleep(for: .milliseconds(10)) }
+                #expect(admission.current == 0)
+            }
+        }
+    }
+
     /// Serves `/held`, which waits for ``HeldRoute/release()``, behind CORS, request ids and `admission`.
     private func withHeldServer(
         admission: ConcurrencyLimiter,
@@ -99,6 +123,10 @@ import Testing
         router.get("/held") { _, _ -> String in
             await held.run()
             return "done"
+        }
+        router.get("/big") { _, _ -> ByteBuffer in
+            held.servedBig()
+            return ByteBuffer(repeating: UInt8(ascii: "a"), count: HeldRoute.bigSize)
         }
         let responder = router.buildResponder()
         let app = Application(
@@ -116,8 +144,18 @@ final class HeldRoute: Sendable {
     private let started = AsyncStream.makeStream(of: Void.self)
     private let count = NIOLockedValueBox(0)
 
+    /// The size of `/big`'s body.
+    static let bigSize = 32 << 20
+
+    private let bigCount = NIOLockedValueBox(0)
+
     /// How many times the route ran.
     var runs: Int { count.withLockedValue { $0 } }
+
+    /// How many times `/big` ran.
+    var bigRuns: Int { bigCount.withLockedValue { $0 } }
+
+    func servedBig() { bigCount.withLockedValue { $0 += 1 } }
 
     func run() async {
         count.withLockedValue { $0 += 1 }
