@@ -1,3 +1,4 @@
+import NIOCore
 import Plinth
 import PlinthCore
 import PlinthDatabase
@@ -15,6 +16,8 @@ import Testing
         #expect(config.logLevel == .info)
         #expect(config.prettyJSON == false)
         #expect(config.databasePoolSize >= 2)
+        #expect(config.maxConcurrentRequests == 32 * System.coreCount)
+        #expect(try AppConfig(env: Env(["MAX_CONCURRENT_REQUESTS": "300"])).maxConcurrentRequests == 300)
     }
 
     @Test func readsEveryKey() throws {
