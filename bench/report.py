@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import statistics
 import sys
 
 SERVERS = ["posts-sqlite", "posts-pg", "posts-sqlite-nocache", "posts-pg-nocache", "nginx", "sinatra",
@@ -81,7 +82,7 @@ def main(out):
     raw = os.path.join(out, "raw")
     results = {}
     for name in SERVERS:
-        entry = {"wrk": {}, "hey": {}, "writes": {}}
+        entry = {"wrk": {}, "hey": {}, "writes": {}, "alt": {}}
         idle = os.path.join(raw, name + ".idle.txt")
         if os.path.exists(idle):
             entry["idle_rss_mb"] = int(open(idle).read().split("=")[1]) / 1024
@@ -96,6 +97,9 @@ def main(out):
                 entry["hey"][int(label[5:])] = parse_hey(text)
             elif label.startswith(("write-", "mix-")):
                 entry["writes"][label] = parse_wrk(text)
+            elif label.startswith("alt-c"):  # alt-c<level>-r<round>
+                level, round_ = label[5:].split("-r")
+                entry["alt"].setdefault(int(level), {})[int(round_)] = parse_wrk(text)
         results[name] = entry
     json.dump(results, open(os.path.join(out, "results.json"), "w"), indent=1, sort_keys=True)
 
@@ -140,6 +144,32 @@ def main(out):
                 ms(a and a["p99"]), ms(g and g["p99"]), fmt(us_per_request(a)), fmt(us_per_request(g)), fmt(us_per_request(v)),
                 fmt(us_per_request(a, "db_cpu_seconds")) if store == "PostgreSQL" else "–",
                 fmt(us_per_request(g, "db_cpu_seconds")) if store == "PostgreSQL" else "–"))
+        lines.append("")
+    # The same comparison with posts and the Go peer taking turns, so that the machine's drift between
+    # servers (up to 2x within a run here) falls on both: medians over rounds, and the median of each
+    # round's ratio.
+    if any(results[n]["alt"] for n in ("posts-sqlite-nocache", "go-sqlite", "posts-pg-nocache", "go-pg")):
+        rounds = max(len(v) for n in results for v in results[n]["alt"].values())
+        lines += ["## The honest path, alternating: posts (cache off) and the Go peer in turns (wrk)", "",
+                  "Each round runs posts on SQLite, Go on SQLite, posts on PostgreSQL and Go on PostgreSQL back to back at",
+                  "each level; %d rounds. Medians over rounds; posts / Go is the median of each round's ratio." % rounds, ""]
+        lines += ["| store | c | posts req/s | Go req/s | posts / Go | per-round ratios | posts CPU µs/req | Go CPU µs/req | posts DB µs/req | Go DB µs/req |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
+        for store, ours, go in (("SQLite", "posts-sqlite-nocache", "go-sqlite"), ("PostgreSQL", "posts-pg-nocache", "go-pg")):
+            for c in sorted(set(results[ours]["alt"]) & set(results[go]["alt"])):
+                a, g = results[ours]["alt"][c], results[go]["alt"][c]
+                paired = sorted(set(a) & set(g))
+                ratios = [a[r]["rps"] / g[r]["rps"] for r in paired if g[r]["rps"]]
+                def med(runs, f):
+                    values = [f(r) for r in runs.values() if f(r) is not None]
+                    return statistics.median(values) if values else None
+                db = store == "PostgreSQL"
+                lines.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                    store, c, fmt(med(a, lambda r: r["rps"])), fmt(med(g, lambda r: r["rps"])),
+                    "%.2f×" % statistics.median(ratios) if ratios else "–", ", ".join("%.2f" % x for x in ratios),
+                    fmt(med(a, us_per_request)), fmt(med(g, us_per_request)),
+                    fmt(med(a, lambda r: us_per_request(r, "db_cpu_seconds"))) if db else "–",
+                    fmt(med(g, lambda r: us_per_request(r, "db_cpu_seconds"))) if db else "–"))
         lines.append("")
     lines += ["## CPU µs per request, every server (wrk; server + PostgreSQL where it has one)", "",
               "| c | " + " | ".join(LABELS[n] for n in SERVERS) + " |", "|---|" + "---|" * len(SERVERS)]
