@@ -83,19 +83,14 @@ final class AdmissionTicket: Sendable {
     }
 
     /// Returns the slot if no response end was handed over (the task is ending).
-    func returnUnlessHandedOver() {
-        let returning = state.withLockedValue { state -> Bool in
-            guard state == .held else { return false }
-            state = .returned
-            return true
-        }
-        if returning { admission.finished() }
-    }
+    func returnUnlessHandedOver() { giveBack(ifHandedOver: false) }
 
     /// Returns the slot (the handed-over end is written, or failed to be).
-    func returnSlot() {
+    func returnSlot() { giveBack(ifHandedOver: true) }
+
+    private func giveBack(ifHandedOver: Bool) {
         let returning = state.withLockedValue { state -> Bool in
-            guard state != .returned else { return false }
+            guard state == .held || (ifHandedOver && state == .handedOver) else { return false }
             state = .returned
             return true
         }
