@@ -38,4 +38,20 @@ import Testing
     func rejectsAnythingElse(text: String) {
         #expect(UUID(canonical: text) == nil)
     }
+
+    @Test func everyByteInEveryDigitIsReadAsFoundationReadsIt() {
+        let base = Array("dadf6879-fed3-4b5f-8d4e-0ce894784ccf".utf8)
+        for position in base.indices where base[position] != UInt8(ascii: "-") {
+            for byte in UInt8.min...UInt8.max {
+                var text = base
+                text[position] = byte
+                let parsed = text.withUnsafeBytes { UUID(canonicalUTF8: $0) }
+                let isHexDigit =
+                    (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                    || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte | 0x20)
+                #expect((parsed != nil) == isHexDigit, "byte \(byte) at \(position)")
+                if isHexDigit { #expect(parsed == UUID(uuidString: String(decoding: text, as: UTF8.self))) }
+            }
+        }
+    }
 }
