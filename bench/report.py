@@ -29,11 +29,15 @@ def seconds(value, unit):
 
 
 def parse_common(text, result):
-    m = re.search(r"peak_rss_kb=(\d+) cpu_ticks=(\d+) (?:db_cpu_ticks=(\d+) )?clk_tck=(\d+)", text)
+    m = re.search(r"peak_rss_kb=(\d+) cpu_ticks=(\d+) (?:db_cpu_ticks=(-?\d+) )?clk_tck=(\d+)", text)
     if m:
         result["peak_rss_mb"] = int(m.group(1)) / 1024
         result["cpu_seconds"] = int(m.group(2)) / int(m.group(4))
-        result["db_cpu_seconds"] = int(m.group(3) or 0) / int(m.group(4))
+        # The PostgreSQL tree's ticks can go down over a run (a backend's ticks vanish when it exits
+        # unless they reach the postmaster's reaped-children count): such a run has no DB number,
+        # rather than a 0 that would drag a median down.
+        db_ticks = int(m.group(3) or 0)
+        result["db_cpu_seconds"] = db_ticks / int(m.group(4)) if db_ticks >= 0 else None
 
 
 def parse_wrk(text):
@@ -124,7 +128,7 @@ def main(out):
         lines.append("| %d | %s | %s | %s | %s | %s |" % (c, ratio("posts-sqlite", "nginx", c), ratio("posts-pg", "nginx", c),
                      ratio("posts-sqlite-nocache", "sinatra", c), ratio("posts-pg-nocache", "sinatra", c), ratio("posts-sqlite", "sinatra", c)))
     def us_per_request(r, key="cpu_seconds"):
-        return r[key] / r["requests"] * 1e6 if r and r.get("requests") else None
+        return r[key] / r["requests"] * 1e6 if r and r.get("requests") and r.get(key) is not None else None
 
     def fmt(value, pattern="%.0f"):
         return "–" if value is None else pattern % value
