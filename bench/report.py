@@ -33,9 +33,9 @@ def parse_common(text, result):
     if m:
         result["peak_rss_mb"] = int(m.group(1)) / 1024
         result["cpu_seconds"] = int(m.group(2)) / int(m.group(4))
-        # The PostgreSQL tree's ticks can go down over a run (a backend's ticks vanish when it exits
-        # unless they reach the postmaster's reaped-children count): such a run has no DB number,
-        # rather than a 0 that would drag a median down.
+        # The PostgreSQL tree is read process by process, so a backend that exits between the
+        # postmaster's line and its own is in neither count and the difference can come out
+        # negative: such a run has no DB number, rather than a 0 that would drag a median down.
         db_ticks = int(m.group(3) or 0)
         result["db_cpu_seconds"] = db_ticks / int(m.group(4)) if db_ticks >= 0 else None
 
@@ -182,7 +182,7 @@ def main(out):
         for n in SERVERS:
             r = results[n]["wrk"].get(c)
             own, db = us_per_request(r), us_per_request(r, "db_cpu_seconds")
-            cells.append("–" if own is None else ("%.0f + %.0f" % (own, db) if n in ON_POSTGRES else "%.0f" % own))
+            cells.append("–" if own is None else ("%.0f + %s" % (own, fmt(db)) if n in ON_POSTGRES else "%.0f" % own))
         lines.append("| %d | %s |" % (c, " | ".join(cells)))
     for name in SERVERS:
         e = results[name]
