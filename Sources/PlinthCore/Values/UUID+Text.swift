@@ -45,35 +45,16 @@ extension UUID {
 
     /// Writes the 36 bytes of ``lowercasedString`` to the start of `out`.
     public func writeLowercased(into out: UnsafeMutableRawBufferPointer) {
-        let digits = UnsafeRawPointer(Self.hexDigits.utf8Start)
+        let digits: StaticString = "0123456789abcdef"
         withUnsafeBytes(of: uuid) { bytes in
-            // Positions written out rather than computed per byte (two digits each, plus the hyphens
-            // before): the computing loop took over twice as long, in overflow-checked arithmetic.
-            func put(_ index: Int, at position: Int) {
-                out[position] = digits.load(fromByteOffset: Int(bytes[index] >> 4), as: UInt8.self)
-                out[position + 1] = digits.load(fromByteOffset: Int(bytes[index] & 0x0F), as: UInt8.self)
+            for index in 0..<16 {
+                let position = Self.textPosition(index)
+                out[position] = digits.utf8Start[Int(bytes[index] >> 4)]
+                out[position + 1] = digits.utf8Start[Int(bytes[index] & 0x0F)]
             }
-            put(0, at: 0)
-            put(1, at: 2)
-            put(2, at: 4)
-            put(3, at: 6)
-            put(4, at: 9)
-            put(5, at: 11)
-            put(6, at: 14)
-            put(7, at: 16)
-            put(8, at: 19)
-            put(9, at: 21)
-            put(10, at: 24)
-            put(11, at: 26)
-            put(12, at: 28)
-            put(13, at: 30)
-            put(14, at: 32)
-            put(15, at: 34)
         }
         (out[8], out[13], out[18], out[23]) = (UInt8(ascii: "-"), UInt8(ascii: "-"), UInt8(ascii: "-"), UInt8(ascii: "-"))
     }
-
-    private static let hexDigits: StaticString = "0123456789abcdef"
 
     /// Where byte `index`'s two digits start in the text: two per byte, plus the hyphens before it
     /// (after bytes 3, 5, 7 and 9), in arithmetic rather than branches.
