@@ -16,7 +16,7 @@ import PlinthDatabase
 ///     )
 /// }
 /// ```
-public protocol AppDefinition {
+public protocol AppDefinition: SendableMetatype {
     /// The application ``buildApplication(config:logger:drain:)`` returns.
     associatedtype App: ApplicationProtocol
 
