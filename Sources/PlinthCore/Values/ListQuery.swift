@@ -1,5 +1,4 @@
 import Foundation
-import PlinthCore
 
 /// Which items of a collection a list endpoint returns: the order, where to start and stop, and how many.
 ///
