@@ -45,12 +45,13 @@ extension UUID {
 
     /// Writes the 36 bytes of ``lowercasedString`` to the start of `out`.
     public func writeLowercased(into out: UnsafeMutableRawBufferPointer) {
-        let digits: StaticString = "0123456789abcdef"
+        precondition(out.count >= 36, "a UUID's text is 36 bytes")
+        let target = out.baseAddress!
         withUnsafeBytes(of: uuid) { bytes in
-            for index in 0..<16 {
-                let position = Self.textPosition(index)
-                out[position] = digits.utf8Start[Int(bytes[index] >> 4)]
-                out[position + 1] = digits.utf8Start[Int(bytes[index] & 0x0F)]
+            hexPairs.withUnsafeBufferPointer { pairs in
+                for index in 0..<16 {
+                    target.storeBytes(of: pairs[Int(bytes[index])], toByteOffset: Self.textPosition(index), as: UInt16.self)
+                }
             }
         }
         (out[8], out[13], out[18], out[23]) = (UInt8(ascii: "-"), UInt8(ascii: "-"), UInt8(ascii: "-"), UInt8(ascii: "-"))
@@ -62,29 +63,40 @@ extension UUID {
         2 * index + min(max((index - 2) / 2, 0), 4)
     }
 
-    /// The value (0–15) of a hex digit in either case, or 16 or more for any other byte, without
-    /// branches: ids are random, so a branch per digit (number or letter?) would be mispredicted
-    /// about half the time.
-    private static func hexValue(_ byte: UInt8) -> UInt8 {
-        let digit = byte &- UInt8(ascii: "0")
-        let letter = (byte | 0x20) &- UInt8(ascii: "a")
-        return digit < 10 ? digit : letter < 6 ? letter &+ 10 : 0x10
-    }
-
     private static func parse(_ text: UnsafeBufferPointer<UInt8>) -> uuid_t? {
         guard text.count == 36,
             text[8] == UInt8(ascii: "-"), text[13] == UInt8(ascii: "-"), text[18] == UInt8(ascii: "-"), text[23] == UInt8(ascii: "-")
         else { return nil }
         var result: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var invalid: UInt8 = 0
-        withUnsafeMutableBytes(of: &result) { bytes in
-            for index in 0..<16 {
-                let position = textPosition(index)
-                let (high, low) = (hexValue(text[position]), hexValue(text[position + 1]))
-                bytes[index] = high << 4 | low
-                invalid |= high | low
+        hexValues.withUnsafeBufferPointer { values in
+            withUnsafeMutableBytes(of: &result) { bytes in
+                for index in 0..<16 {
+                    let position = textPosition(index)
+                    let (high, low) = (values[Int(text[position])], values[Int(text[position + 1])])
+                    bytes[index] = high << 4 | low
+                    invalid |= high | low
+                }
             }
         }
         return invalid < 0x10 ? result : nil
     }
+}
+
+/// Each byte's value as a hex digit in either case (0–15), or 16 for any other byte: one load per
+/// digit, which took half the time of computing the value without branches.
+private let hexValues: [UInt8] = (0...255).map { byte in
+    switch UInt8(byte) {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt8(byte) - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt8(byte) - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt8(byte) - UInt8(ascii: "A") + 10
+    default: 0x10
+    }
+}
+
+/// Each byte's two lowercase hex digits, in memory order: one 16-bit store per byte of a UUID.
+private let hexPairs: [UInt16] = (0...255).map { byte in
+    let digits = Array("0123456789abcdef".utf8)
+    let (high, low) = (UInt16(digits[byte >> 4]), UInt16(digits[byte & 0x0F]))
+    return UInt16(littleEndian: high | low << 8)
 }
