@@ -20,6 +20,7 @@ public struct PageWriter: Sendable {
     public private(set) var hasMore = false
     private var writer: JSONWriter
     private let capacity: Int
+    private var rowCapacity = 1024
     private let allocator: ByteBufferAllocator
 
     /// Creates an empty page; `capacity` is a guess at its size in bytes.
@@ -41,7 +42,12 @@ public struct PageWriter: Sendable {
             return
         }
         if count == 0 { begin() }
-        try write(item, &writer)
+        // A row goes into memory reserved for it at once; one larger than that is written again
+        // through the buffer, and the next rows get twice the room.
+        if try !writer.writingInWindow(capacity: rowCapacity, { try write(item, &$0) }) {
+            try write(item, &writer)
+            rowCapacity *= 2
+        }
         count += 1
         last = (item.id, item.createdAt)
     }

@@ -121,6 +121,52 @@ import Testing
         #expect(empty.last == nil && !empty.hasMore)
         #expect(String(buffer: empty.finish()) == "[]")
     }
+
+    /// Property: a page is the bytes one writer writes for its items in an array, whatever their
+    /// sizes: rows from a few bytes to many times the room a row is first given, escapes included.
+    @Test func pageIsWhatOneWriterWrites() {
+        struct Item: ListItem {
+            let id = UUID()
+            let createdAt = Timestamp(secondsSince1970: 1_425_211_252)
+            let text: String
+            let number: Int
+        }
+        func write(_ item: Item, _ writer: inout JSONWriter) {
+            writer.beginObject()
+            writer.key("id")
+            writer.uuid(item.id)
+            writer.key("text")
+            writer.string(item.text)
+            writer.key("tags")
+            writer.beginArray()
+            writer.integer(item.number)
+            writer.bool(item.number % 2 == 0)
+            writer.null()
+            writer.endArray()
+            writer.key("created_at")
+            writer.timestamp(item.createdAt)
+            writer.endObject()
+        }
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["a", "é", "🚀", "\"", "\\", "\n", "\u{01}", "plain text "]
+        for pretty in [false, true] {
+            for _ in 0..<20 {
+                let items = (0..<Int.random(in: 0...12, using: &generator)).map { _ in
+                    let length = [0, 5, 300, 1_500, 9_000].randomElement(using: &generator)!
+                    let text = (0..<length).map { _ in pieces.randomElement(using: &generator)! }.joined()
+                    return Item(text: text, number: Int.random(in: -1_000_000...1_000_000, using: &generator))
+                }
+                var page = PageWriter(limit: 10, pretty: pretty, capacity: 64)
+                for item in items { page.append(item, write) }
+                var expected = JSONWriter(buffer: ByteBuffer(), pretty: pretty)
+                expected.beginArray()
+                for item in items.prefix(10) { write(item, &expected) }
+                expected.endArray()
+                #expect(String(buffer: page.finish()) == String(buffer: expected.buffer))
+                #expect(page.hasMore == (items.count > 10))
+            }
+        }
+    }
 }
 
 @Suite struct UTF8ValidationTests {
