@@ -48,13 +48,9 @@ public struct SQLRow {
             let bytes = try sqliteText(statement, "text")
             return isValidUTF8(bytes) ? SQLText(bytes) : SQLText(String(decoding: bytes, as: UTF8.self))
         }
-        guard let cell = cells?.next(), cell.dataType == .text || cell.dataType == .varchar, isBinary(cell),
-            let bytes = cell.bytes
+        guard let (type, bytes) = nextPostgresColumn(), type == .text || type == .varchar, let bytes
         else { throw Self.corrupt("text") }
-        // The cell is a slice of the row's message buffer, which `cells` keeps alive (and nothing
-        // writes to) until the next row: its memory stays put, as SQLite's does until the next step.
-        // Handing out the memory rather than the slice saves a retain and release per column.
-        return SQLText(bytes.withUnsafeReadableBytes { $0 })
+        return SQLText(bytes)
     }
 
     /// The next column as an integer.
@@ -64,11 +60,11 @@ public struct SQLRow {
             guard sqlite3_column_type(statement, column) == SQLITE_INTEGER else { throw corrupt(statement, "integer") }
             return Int(sqlite3_column_int64(statement, column))
         }
-        guard let cell = cells?.next(), isBinary(cell), var bytes = cell.bytes else { throw Self.corrupt("integer") }
-        switch (cell.dataType, bytes.readableBytes) {
-        case (.int8, 8): return Int(bytes.readInteger(as: Int64.self)!)
-        case (.int4, 4): return Int(bytes.readInteger(as: Int32.self)!)
-        case (.int2, 2): return Int(bytes.readInteger(as: Int16.self)!)
+        guard let (type, bytes) = nextPostgresColumn(), let bytes else { throw Self.corrupt("integer") }
+        switch (type, bytes.count) {
+        case (.int8, 8): return Int(Int64(bigEndian: bytes.loadUnaligned(as: Int64.self)))
+        case (.int4, 4): return Int(Int32(bigEndian: bytes.loadUnaligned(as: Int32.self)))
+        case (.int2, 2): return Int(Int16(bigEndian: bytes.loadUnaligned(as: Int16.self)))
         default: throw Self.corrupt("integer")
         }
     }
@@ -84,12 +80,10 @@ public struct SQLRow {
             default: throw corrupt(statement, "boolean")
             }
         }
-        guard let cell = cells?.next(), isBinary(cell), cell.dataType == .bool, var bytes = cell.bytes,
-            bytes.readableBytes == 1
-        else {
+        guard let (type, bytes) = nextPostgresColumn(), type == .bool, let bytes, bytes.count == 1 else {
             throw Self.corrupt("boolean")
         }
-        switch bytes.readInteger(as: UInt8.self) {
+        switch bytes[0] {
         case 0: return false
         case 1: return true
         default: throw Self.corrupt("boolean")
@@ -102,11 +96,11 @@ public struct SQLRow {
             guard let id = UUID(canonicalUTF8: try sqliteText(statement, "UUID")) else { throw corrupt(statement, "UUID", column - 1) }
             return id
         }
-        guard let cell = cells?.next(), cell.dataType == .uuid, isBinary(cell), let bytes = cell.bytes,
-            bytes.readableBytes == 16
-        else { throw Self.corrupt("UUID") }
+        guard let (type, bytes) = nextPostgresColumn(), type == .uuid, let bytes, bytes.count == 16 else {
+            throw Self.corrupt("UUID")
+        }
         var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &value) { target in bytes.withUnsafeReadableBytes { target.copyMemory(from: $0) } }
+        withUnsafeMutableBytes(of: &value) { $0.copyMemory(from: bytes) }
         return UUID(uuid: value)
     }
 
@@ -118,9 +112,10 @@ public struct SQLRow {
             }
             return timestamp
         }
-        guard let cell = cells?.next(), cell.dataType == .timestamptz, isBinary(cell), var bytes = cell.bytes,
-            bytes.readableBytes == 8, let microseconds = bytes.readInteger(as: Int64.self)
-        else { throw Self.corrupt("timestamp") }
+        guard let (type, bytes) = nextPostgresColumn(), type == .timestamptz, let bytes, bytes.count == 8 else {
+            throw Self.corrupt("timestamp")
+        }
+        let microseconds = Int64(bigEndian: bytes.loadUnaligned(as: Int64.self))
         let (seconds, remainder) = microseconds.quotientAndRemainder(dividingBy: 1_000_000)
         return Timestamp(secondsSince1970: seconds - (remainder < 0 ? 1 : 0) + 946_684_800)
     }
@@ -133,9 +128,15 @@ public struct SQLRow {
         return UnsafeRawBufferPointer(start: start, count: Int(sqlite3_column_bytes(statement, column)))
     }
 
-    /// Whether a PostgreSQL cell's bytes are in the binary format this reads.
-    private func isBinary(_ cell: PostgresCell) -> Bool {
-        binaryCells || cell.format == .binary
+    /// The next PostgreSQL column's type and bytes (`nil` for `NULL`); `nil` past the last column or
+    /// for a column not in the binary format this reads.
+    ///
+    /// A cell is a slice of the row's message buffer, which `cells` keeps alive (and nothing writes
+    /// to) until the next row: its memory stays put, as SQLite's does until the next step. Handing
+    /// out the memory rather than the slice saves a retain and release per column.
+    private mutating func nextPostgresColumn() -> (PostgresDataType, UnsafeRawBufferPointer?)? {
+        guard let cell = cells?.next(), binaryCells || cell.format == .binary else { return nil }
+        return (cell.dataType, cell.bytes?.withUnsafeReadableBytes { $0 })
     }
 
     private func corrupt(_ statement: OpaquePointer, _ expected: String, _ index: Int32? = nil) -> StoreError {
