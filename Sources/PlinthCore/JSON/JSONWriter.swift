@@ -73,13 +73,16 @@ public struct JSONWriter: Sendable {
     /// Writes a string value: a `String`, or text read in place from a database row.
     @inlinable
     public mutating func string(_ value: some UTF8Text) {
-        value.withUTF8Bytes { string(utf8: $0) }
+        let needsEscaping = value.needsJSONEscaping
+        value.withUTF8Bytes { string(utf8: $0, needsEscaping: needsEscaping) }
     }
 
-    /// Writes a string value from its UTF-8 bytes, which must be valid UTF-8.
-    public mutating func string(utf8 bytes: UnsafeRawBufferPointer) {
+    /// Writes a string value from its UTF-8 bytes, which must be valid UTF-8; `needsEscaping`, when
+    /// given, says whether any byte needs an escape (found as the text was read), so the bytes are
+    /// not scanned again.
+    public mutating func string(utf8 bytes: UnsafeRawBufferPointer, needsEscaping: Bool? = nil) {
         separate()
-        writeEscaped(bytes)
+        writeEscaped(bytes, needsEscaping: needsEscaping ?? Self.needsEscaping(bytes))
         needsComma = true
     }
 
@@ -228,8 +231,8 @@ public struct JSONWriter: Sendable {
     /// Writes `bytes` quoted and escaped, straight into the buffer's memory. Most text needs no
     /// escape: a scan 8 bytes at a time finds that out and the text is copied whole (byte-at-a-time
     /// `ByteBuffer` writes took ~20% of an uncached `GET /posts`, the per-byte scan ~5%).
-    private mutating func writeEscaped(_ bytes: UnsafeRawBufferPointer) {
-        guard Self.needsEscaping(bytes) else {
+    private mutating func writeEscaped(_ bytes: UnsafeRawBufferPointer, needsEscaping: Bool) {
+        guard needsEscaping else {
             put(bytes.count + 2) { raw in
                 raw[0] = UInt8(ascii: "\"")
                 if !bytes.isEmpty { UnsafeMutableRawBufferPointer(rebasing: raw[1...]).copyMemory(from: bytes) }
@@ -258,23 +261,15 @@ public struct JSONWriter: Sendable {
         }
     }
 
-    private static func needsEscaping(_ byte: UInt8) -> Bool {
+    static func needsEscaping(_ byte: UInt8) -> Bool {
         byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
     }
 
-    /// Whether any byte is a control character, `"` or `\\`, tested 8 bytes at a time with the
-    /// "has a byte less than n" and "has a zero byte" word tricks (exact for "any", which is all this asks).
+    /// Whether any byte is a control character, `"` or `\\`, tested 8 bytes at a time.
     static func needsEscaping(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highBits: UInt64 = 0x8080_8080_8080_8080
         var offset = 0
         while offset + 8 <= bytes.count {
-            let word = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-            let quote = word ^ (ones &* 0x22)
-            let backslash = word ^ (ones &* 0x5C)
-            let control = (word &- ones &* 0x20) & ~word
-            let quoteOrBackslash = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
-            if (control | quoteOrBackslash) & highBits != 0 { return true }
+            if needsEscaping(word: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) { return true }
             offset += 8
         }
         while offset < bytes.count {
@@ -282,6 +277,18 @@ public struct JSONWriter: Sendable {
             offset += 1
         }
         return false
+    }
+
+    /// Whether any of a word's 8 bytes is a control character, `"` or `\\`, with the "has a byte
+    /// less than n" and "has a zero byte" word tricks (exact for "any", which is all this asks).
+    @inline(__always)
+    static func needsEscaping(word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let control = (word &- ones &* 0x20) & ~word
+        let quoteOrBackslash = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+        return (control | quoteOrBackslash) & 0x8080_8080_8080_8080 != 0
     }
 
     private static func escapedLength(_ byte: UInt8) -> Int {
@@ -326,6 +333,13 @@ public struct JSONWriter: Sendable {
 public protocol UTF8Text {
     /// Calls `body` with the text's UTF-8 bytes, valid only during the call.
     func withUTF8Bytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result
+    /// Whether a byte of the text needs a JSON escape, when that is already known; `nil` otherwise.
+    var needsJSONEscaping: Bool? { get }
+}
+
+extension UTF8Text {
+    /// Not known: the writer scans the bytes.
+    public var needsJSONEscaping: Bool? { nil }
 }
 
 extension String: UTF8Text {

@@ -46,7 +46,8 @@ public struct SQLRow {
     public mutating func textView() throws -> SQLText {
         if let statement {
             let bytes = try sqliteText(statement, "text")
-            return isValidUTF8(bytes) ? SQLText(bytes) : SQLText(String(decoding: bytes, as: UTF8.self))
+            guard let needsEscaping = utf8NeedsJSONEscaping(bytes) else { return SQLText(String(decoding: bytes, as: UTF8.self)) }
+            return SQLText(bytes, needsJSONEscaping: needsEscaping)
         }
         guard let (type, bytes) = nextPostgresColumn(), type == .text || type == .varchar, let bytes
         else { throw Self.corrupt("text") }
@@ -158,9 +159,18 @@ public struct SQLText: UTF8Text {
     }
 
     private let storage: Storage
+    /// Whether a byte needs a JSON escape, when the reader found out (SQLite's text, as it is checked).
+    public let needsJSONEscaping: Bool?
 
-    init(_ bytes: UnsafeRawBufferPointer) { storage = .memory(bytes) }
-    init(_ string: String) { storage = .string(string) }
+    init(_ bytes: UnsafeRawBufferPointer, needsJSONEscaping: Bool? = nil) {
+        storage = .memory(bytes)
+        self.needsJSONEscaping = needsJSONEscaping
+    }
+
+    init(_ string: String) {
+        storage = .string(string)
+        needsJSONEscaping = nil
+    }
 
     /// A copy as a `String`.
     public var string: String {

@@ -183,4 +183,20 @@ import Testing
             #expect(bytes.withUnsafeBytes { isValidUTF8($0) } == expected, "\(bytes)")
         }
     }
+
+    /// Property: the escape check made with the validation finds exactly the bytes JSON escapes,
+    /// in the 8-byte words and in the bytes between multi-byte characters alike.
+    @Test func findsTheBytesJSONEscapes() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces: [[UInt8]] = [
+            [0x61], [0x22], [0x5C], [0x00], [0x1F], [0x20], [0x7F], [0xC3, 0xA9], [0xF0, 0x9F, 0x9A, 0x80], [0xC0, 0x80],
+            Array("abcdefgh".utf8), Array("abc\"efgh".utf8), Array("abcdefg\n".utf8),
+        ]
+        for _ in 0..<5000 {
+            let bytes = (0..<Int.random(in: 0...8, using: &generator)).flatMap { _ in pieces.randomElement(using: &generator)! }
+            let valid = String(validating: bytes, as: UTF8.self) != nil
+            let escapes = bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+            #expect(bytes.withUnsafeBytes { utf8NeedsJSONEscaping($0) } == (valid ? escapes : nil), "\(bytes)")
+        }
+    }
 }
