@@ -159,7 +159,7 @@ public struct JSONWriter: Sendable {
             overflowed = true
             return
         }
-        windowUsed += fill(UnsafeMutableRawBufferPointer(rebasing: window[windowUsed...]))
+        windowUsed += fill(UnsafeMutableRawBufferPointer(rebasing: window[windowUsed..<windowUsed + capacity]))
     }
 
     private mutating func write(_ text: String) {
