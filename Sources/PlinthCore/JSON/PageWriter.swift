@@ -43,10 +43,11 @@ public struct PageWriter: Sendable {
         }
         if count == 0 { begin() }
         // A row goes into memory reserved for it at once; one larger than that is written again
-        // through the buffer, and the next rows get twice the room.
+        // through the buffer, and the next rows get room for twice its size.
         if try !writer.writingInWindow(capacity: rowCapacity, { try write(item, &$0) }) {
+            let start = writer.buffer.writerIndex
             try write(item, &writer)
-            rowCapacity *= 2
+            rowCapacity = max(rowCapacity, 2 * (writer.buffer.writerIndex - start))
         }
         count += 1
         last = (item.id, item.createdAt)
