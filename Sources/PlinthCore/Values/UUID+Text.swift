@@ -108,8 +108,7 @@ private let hexValues: [UInt8] = (0...255).map { byte in
 }
 
 /// Each byte's two lowercase hex digits, in memory order: one 16-bit store per byte of a UUID.
-private let hexPairs: [UInt16] = (0...255).map { byte in
+private let hexPairs: [UInt16] = {
     let digits = Array("0123456789abcdef".utf8)
-    let (high, low) = (UInt16(digits[byte >> 4]), UInt16(digits[byte & 0x0F]))
-    return UInt16(littleEndian: high | low << 8)
-}
+    return (0...255).map { byte in UInt16(littleEndian: UInt16(digits[byte >> 4]) | UInt16(digits[byte & 0x0F]) << 8) }
+}()
