@@ -15,7 +15,16 @@ import NIOCore
 /// ```
 public struct JSONWriter: Sendable {
     /// The bytes written so far.
-    public var buffer: ByteBuffer
+    public var buffer: ByteBuffer {
+        get { storage ?? ByteBuffer() }
+        _modify {
+            precondition(storage != nil, "a writer in a window has no buffer of its own")
+            yield &storage!
+        }
+    }
+    /// `nil` in a writer in a window: holding any `ByteBuffer` there, even a shared empty one, cost a
+    /// retain and a release per row on one reference count that every core touches.
+    private var storage: ByteBuffer?
     /// Whether to indent with two spaces and put one member per line.
     public let pretty: Bool
     private var depth = 0
@@ -26,12 +35,15 @@ public struct JSONWriter: Sendable {
     private nonisolated(unsafe) var window: UnsafeMutableRawBufferPointer?
     private var windowUsed = 0
     private var overflowed = false
-    /// The buffer a writer in a window holds: it writes nothing to it.
-    private static let noBuffer = ByteBuffer()
 
     /// Creates a writer appending to `buffer`.
     public init(buffer: ByteBuffer, pretty: Bool = false) {
-        self.buffer = buffer
+        self.storage = buffer
+        self.pretty = pretty
+    }
+
+    private init(pretty: Bool) {
+        self.storage = nil
         self.pretty = pretty
     }
 
@@ -133,7 +145,7 @@ public struct JSONWriter: Sendable {
     /// rather than through a `ByteBuffer` call each (which cost more than the bytes of a row's
     /// values); returns `false`, having written nothing, when they did not fit.
     mutating func writingInWindow(capacity: Int, _ body: (inout JSONWriter) throws -> Void) rethrows -> Bool {
-        var inWindow = JSONWriter(buffer: Self.noBuffer, pretty: pretty)
+        var inWindow = JSONWriter(pretty: pretty)
         (inWindow.depth, inWindow.needsComma, inWindow.afterKey) = (depth, needsComma, afterKey)
         try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: capacity) { window in
             inWindow.window = window
