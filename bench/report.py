@@ -149,32 +149,46 @@ def main(out):
                 fmt(us_per_request(a, "db_cpu_seconds")) if store == "PostgreSQL" else "–",
                 fmt(us_per_request(g, "db_cpu_seconds")) if store == "PostgreSQL" else "–"))
         lines.append("")
-    # The same comparison with posts and the Go peer taking turns, so that the machine's drift between
-    # servers (up to 2x within a run here) falls on both: medians over rounds, and the median of each
-    # round's ratio.
-    if any(results[n]["alt"] for n in ("posts-sqlite-nocache", "go-sqlite", "posts-pg-nocache", "go-pg")):
+    # The same comparisons with the two servers of each pair taking turns, so that the machine's drift
+    # between servers (up to 2x within a run here) falls on both: medians over rounds, and the median of
+    # each round's ratio.
+    def med(runs, f):
+        values = [f(r) for r in runs.values() if f(r) is not None]
+        return statistics.median(values) if values else None
+
+    def in_turns(title, intro, pairs, peer_label):
+        if not any(results[n]["alt"] for pair in pairs for n in pair[1:]):
+            return
         rounds = max(len(v) for n in results for v in results[n]["alt"].values())
-        lines += ["## The honest path, alternating: posts (cache off) and the Go peer in turns (wrk)", "",
-                  "Each round runs posts on SQLite, Go on SQLite, posts on PostgreSQL and Go on PostgreSQL back to back at",
-                  "each level; %d rounds. Medians over rounds; posts / Go is the median of each round's ratio." % rounds, ""]
-        lines += ["| store | c | posts req/s | Go req/s | posts / Go | per-round ratios | posts CPU µs/req | Go CPU µs/req | posts DB µs/req | Go DB µs/req |",
-                  "|---|---|---|---|---|---|---|---|---|---|"]
-        for store, ours, go in (("SQLite", "posts-sqlite-nocache", "go-sqlite"), ("PostgreSQL", "posts-pg-nocache", "go-pg")):
-            for c in sorted(set(results[ours]["alt"]) & set(results[go]["alt"])):
-                a, g = results[ours]["alt"][c], results[go]["alt"][c]
+        lines.extend(["## " + title, "", intro + " %d rounds. Medians over rounds; a ratio is the median of each round's ratio." % rounds, "",
+                      "| posts | c | posts req/s | %s req/s | posts / %s | per-round ratios | posts p99 | %s p99 | p99 posts / %s |"
+                      " posts CPU µs/req | %s CPU µs/req | posts DB µs/req | %s DB µs/req |" % ((peer_label,) * 6),
+                      "|---|---|---|---|---|---|---|---|---|---|---|---|---|"])
+        for label, ours, peer in pairs:
+            for c in sorted(set(results[ours]["alt"]) & set(results[peer]["alt"])):
+                a, g = results[ours]["alt"][c], results[peer]["alt"][c]
                 paired = sorted(set(a) & set(g))
                 ratios = [a[r]["rps"] / g[r]["rps"] for r in paired if g[r]["rps"]]
-                def med(runs, f):
-                    values = [f(r) for r in runs.values() if f(r) is not None]
-                    return statistics.median(values) if values else None
-                db = store == "PostgreSQL"
-                lines.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-                    store, c, fmt(med(a, lambda r: r["rps"])), fmt(med(g, lambda r: r["rps"])),
+                p99s = [a[r]["p99"] / g[r]["p99"] for r in paired if a[r]["p99"] and g[r]["p99"]]
+                db = ours in ON_POSTGRES
+                lines.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                    label, c, fmt(med(a, lambda r: r["rps"])), fmt(med(g, lambda r: r["rps"])),
                     "%.2f×" % statistics.median(ratios) if ratios else "–", ", ".join("%.2f" % x for x in ratios),
+                    ms(med(a, lambda r: r["p99"])), ms(med(g, lambda r: r["p99"])),
+                    "%.2f×" % statistics.median(p99s) if p99s else "–",
                     fmt(med(a, us_per_request)), fmt(med(g, us_per_request)),
                     fmt(med(a, lambda r: us_per_request(r, "db_cpu_seconds"))) if db else "–",
-                    fmt(med(g, lambda r: us_per_request(r, "db_cpu_seconds"))) if db else "–"))
+                    fmt(med(g, lambda r: us_per_request(r, "db_cpu_seconds"))) if db and peer in ON_POSTGRES else "–"))
         lines.append("")
+
+    in_turns("The honest path, alternating: posts (cache off) and the Go peer in turns (wrk)",
+             "Each round runs posts on SQLite, Go on SQLite, posts on PostgreSQL and Go on PostgreSQL back to back at each level;",
+             (("SQLite, CACHE=off", "posts-sqlite-nocache", "go-sqlite"), ("PostgreSQL, CACHE=off", "posts-pg-nocache", "go-pg")), "Go")
+    in_turns("Cached, alternating: posts (cached) and nginx in turns (wrk)",
+             "In the same rounds, right after the Go peer: cached posts on SQLite, nginx, cached posts on PostgreSQL (the CACHE=off"
+             " rows set the uncached runs of the same rounds against nginx, for p99);",
+             (("SQLite, cached", "posts-sqlite", "nginx"), ("PostgreSQL, cached", "posts-pg", "nginx"),
+              ("SQLite, CACHE=off", "posts-sqlite-nocache", "nginx"), ("PostgreSQL, CACHE=off", "posts-pg-nocache", "nginx")), "nginx")
     lines += ["## CPU µs per request, every server (wrk; server + PostgreSQL where it has one)", "",
               "| c | " + " | ".join(LABELS[n] for n in SERVERS) + " |", "|---|" + "---|" * len(SERVERS)]
     for c in levels:
