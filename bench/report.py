@@ -33,9 +33,8 @@ def parse_common(text, result):
     if m:
         result["peak_rss_mb"] = int(m.group(1)) / 1024
         result["cpu_seconds"] = int(m.group(2)) / int(m.group(4))
-        # The PostgreSQL tree is read process by process, so a backend that exits between the
-        # postmaster's line and its own is in neither count and the difference can come out
-        # negative: such a run has no DB number, rather than a 0 that would drag a median down.
+        # bench/tree_ticks.py reads the tree consistently; should a difference still come out
+        # negative, the run has no DB number, rather than a value that would drag a median down.
         db_ticks = int(m.group(3) or 0)
         result["db_cpu_seconds"] = db_ticks / int(m.group(4)) if db_ticks >= 0 else None
 
