@@ -3,9 +3,8 @@
 living descendant's own. usage: bench/tree_ticks.py PID
 
 A child that exits while the tree is being read moves its ticks from its own line to its parent's
-reaped-children count; read in the wrong order, they are in neither count (PostgreSQL's backends
-that an idle timeout closed just after a run read as zero PostgreSQL CPU when a shell loop took
-over a second to walk ~100 backends). So the whole tree is read in one pass over /proc, between
+reaped-children count, and can land in neither count (PostgreSQL's pool connections close on an
+idle timeout right after a run). So the whole tree is read in one quick pass over /proc, between
 two reads of the root's line, and read again if the root reaped a child meanwhile.
 """
 import os
