@@ -41,18 +41,18 @@ def descendants_ticks(root):
     return total
 
 
-def main():
-    root = int(sys.argv[1])
+def tree_ticks(root):
+    """The tree's ticks; 0 when `root` is gone."""
     try:
         for _ in range(20):
             before = root_ticks(root)
             below = descendants_ticks(root)
             if root_ticks(root) == before:
                 break
-        print(before + below)
+        return before + below
     except OSError:
-        print(0)
+        return 0
 
 
 if __name__ == "__main__":
-    main()
+    print(tree_ticks(int(sys.argv[1])))
